@@ -1,0 +1,260 @@
+"""Turn trained models into verified, firmware-ready artifacts.
+
+Subcommands: fetch, convert, inspect, validate, codegen, and pipeline (all of them over the
+models of the manifest, ending in one summary table).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.table import Table
+
+from vigil.cli.common import add_manifest_arguments, console, print_json
+from vigil.datasets.labelled import discover
+from vigil.errors import CheckFailed, VigilError
+from vigil.models.arena import DEFAULT_TARGET, PROFILES
+from vigil.settings import REPO_ROOT
+
+NAME = "models"
+HELP = "fetch, convert, inspect, validate and generate code for models"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="models_command", metavar="SUBCOMMAND", required=True)
+
+    p = sub.add_parser("fetch", help="fetch model files into the cache (sha256 verified)")
+    p.add_argument("names", nargs="+", metavar="NAME")
+    add_manifest_arguments(p)
+
+    p = sub.add_parser("convert", help="float model (.h5, SavedModel, float .tflite) to full-int8 .tflite")
+    p.add_argument(
+        "source", metavar="SRC", help="Keras .h5/.keras, SavedModel folder, float .tflite, or a manifest name"
+    )
+    p.add_argument("--task", choices=("kws", "vww"), required=True)
+    p.add_argument("--out", type=Path, required=True, metavar="OUT.tflite")
+    p.add_argument(
+        "--calibration",
+        type=Path,
+        metavar="DIR",
+        help="calibration samples (WAV or images); default: Vigil's fixed generated set for the task",
+    )
+    p.add_argument("--like", metavar="NAME", help="take front-end parameters from this manifest model")
+    add_manifest_arguments(p)
+
+    p = sub.add_parser("inspect", help="ops, tensors, quantization, parameters, MACs, flash and tensor arena")
+    _model_arguments(p)
+    p.add_argument(
+        "--target",
+        choices=sorted(PROFILES),
+        default=DEFAULT_TARGET,
+        help=f"core and kernels the arena is sized for (default {DEFAULT_TARGET})",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser("validate", help="float vs int8 TFLite vs TFLM on labelled samples")
+    _model_arguments(p)
+    p.add_argument(
+        "--samples",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="samples; the label is the folder name or the file name's prefix (yes_1.wav)",
+    )
+    p.add_argument(
+        "--float",
+        dest="float_model",
+        type=Path,
+        metavar="FLOAT.tflite",
+        help="float model to compare against (default: the manifest's float file)",
+    )
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("codegen", help="C sources: model in a named section, metadata header, op resolver")
+    _model_arguments(p)
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--name", help="C identifier for the generated symbols (default: the model name)")
+    p.add_argument(
+        "--target", choices=sorted(PROFILES), default=DEFAULT_TARGET, help="arena size the header selects by default"
+    )
+
+    p = sub.add_parser("pipeline", help="fetch, convert, inspect, validate and codegen the manifest's models")
+    p.add_argument("names", nargs="*", metavar="NAME", help="models (default: all in the manifest)")
+    p.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "models", metavar="DIR")
+    add_manifest_arguments(p)
+
+
+def _model_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", metavar="MODEL", help="manifest name or .tflite path")
+    p.add_argument("--like", metavar="NAME", help="use this manifest model's labels and front-end for a file")
+    add_manifest_arguments(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    return {
+        "fetch": _fetch,
+        "convert": _convert,
+        "inspect": _inspect,
+        "validate": _validate,
+        "codegen": _codegen,
+        "pipeline": _pipeline,
+    }[args.models_command](args)
+
+
+def _manifest(args):
+    from vigil.models.manifest import load_manifest
+
+    return load_manifest(args.manifest)
+
+
+def _resolve(args):
+    from vigil.models.resolve import resolve_model
+
+    return resolve_model(args.model, _manifest(args), args.mirror, args.like)
+
+
+def _fetch(args) -> int:
+    from vigil.models.fetch import fetch_model
+
+    manifest = _manifest(args)
+    specs = [manifest.get(n) for n in args.names]
+    table = Table("model", "role", "file", "from")
+    for spec in specs:
+        for f in fetch_model(spec, None, args.mirror):
+            table.add_row(spec.name, f.file.role, str(f.path), f.origin)
+    console.print(table)
+    return 0
+
+
+def _convert(args) -> int:
+    from vigil.models.convert import convert
+    from vigil.models.fetch import fetch_model, role_path
+
+    manifest = _manifest(args) if (args.like or not Path(args.source).exists()) else None
+    source = Path(args.source)
+    frontend = manifest.get(args.like).frontend if args.like else None
+    if not source.exists() and manifest is not None and args.source in manifest.models:
+        spec = manifest.get(args.source)
+        if not spec.source:
+            raise VigilError(f"{manifest.path}: model '{spec.name}' names no conversion source")
+        source = role_path(spec, spec.source, fetch_model(spec, (spec.source,), args.mirror))
+        frontend = frontend or spec.frontend
+    result = convert(source, args.task, args.out, args.calibration, frontend)
+    console.print(
+        f"wrote {result.out} ({result.out.stat().st_size:,} bytes, sha256 {result.sha256[:16]}…) "
+        f"from {result.source_kind} {result.source}; calibration: {result.calibration.recipe}, "
+        f"{result.calibration.count} samples from {result.calibration.folder}"
+    )
+    return 0
+
+
+def _inspect(args) -> int:
+    from vigil.models.inspect import inspect_model
+    from vigil.models.render import inspect_tables
+
+    resolved = _resolve(args)
+    report = inspect_model(resolved.model, resolved.name, args.target)
+    if args.json:
+        print_json(report.to_json())
+    else:
+        for table in inspect_tables(report):
+            console.print(table)
+    return 0
+
+
+def _validate(args) -> int:
+    from vigil.models.pipeline import frontend_for
+    from vigil.models.render import validation_tables
+    from vigil.models.validate import validate
+
+    resolved = _resolve(args)
+    spec = resolved.require_spec("validate")
+    float_path = args.float_model or resolved.companion("float")
+    frontend = frontend_for(spec, resolved.model, resolved.companion("preprocessor"))
+    samples = discover(args.samples, spec.task, spec.labels)
+    report = validate(
+        resolved.model, spec.labels, frontend, samples, Path(float_path).read_bytes() if float_path else None
+    )
+    if args.json:
+        print_json(report.to_json())
+    else:
+        for table in validation_tables(report):
+            console.print(table)
+    if not report.passed:
+        raise CheckFailed(f"{resolved.model.path}: int8 TFLite and TFLM differ by {report.max_tflite_tflm_lsb} LSB")
+    return 0
+
+
+def _codegen(args) -> int:
+    import dataclasses
+
+    from vigil.models.codegen import codegen
+    from vigil.models.resolve import c_identifier
+
+    resolved = _resolve(args)
+    if args.name:
+        resolved = dataclasses.replace(resolved, name=c_identifier(args.name))
+    generated = codegen(resolved, args.out, args.target)
+    for path in generated.files:
+        console.print(f"wrote {path}")
+    return 0
+
+
+def _pipeline(args) -> int:
+    from vigil.models.pipeline import run_pipeline
+
+    manifest = _manifest(args)
+    mirrors = args.mirror
+    with console.status("running the model pipeline") as status:
+        results = run_pipeline(
+            manifest, args.names, args.out, mirrors, progress=lambda name: status.update(f"model pipeline: {name}")
+        )
+    table = Table(title=f"Vigil model pipeline -> {args.out}")
+    for col in (
+        "model",
+        "task",
+        "files",
+        "converted (agrees with published int8)",
+        "ops",
+        "params",
+        "MACs",
+        "flash",
+        f"arena {DEFAULT_TARGET}",
+        "int8 top-1",
+        "TFLite vs TFLM",
+        "sources",
+    ):
+        table.add_column(col, justify="right" if col in ("files", "ops", "params", "MACs", "flash") else "left")
+    failed = []
+    for r in results:
+        conv = "-"
+        if r.converted_agreement:
+            a = r.converted_agreement
+            conv = f"{a.agree}/{a.total} ({100 * a.rate:.1f} %)"
+        acc = r.validation.accuracy("tflm")
+        labelled = sum(1 for s in r.validation.samples if s.label)
+        table.add_row(
+            r.spec.name,
+            r.spec.task,
+            str(r.files),
+            conv,
+            str(len(r.inspect.ops)),
+            f"{r.inspect.params:,}",
+            f"{r.inspect.macs:,}",
+            f"{r.inspect.flash_bytes:,}",
+            f"{r.inspect.arena_bytes:,}",
+            "-" if acc is None else f"{100 * acc:.1f} % of {labelled}",
+            f"{r.validation.max_tflite_tflm_lsb} LSB" + ("" if r.validation.passed else " [red]FAIL[/]"),
+            str(len(r.generated)),
+        )
+        if not r.validation.passed:
+            failed.append(r.spec.name)
+    console.print(table)
+    console.print(
+        "Accuracy is on Vigil's synthetic speech and scikit-image photos plus the shared samples; "
+        "synthetic speech is not Speech Commands."
+    )
+    if failed:
+        raise CheckFailed(f"TFLite and TFLM disagree beyond tolerance for {', '.join(failed)}")
+    return 0

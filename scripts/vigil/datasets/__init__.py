@@ -1,0 +1,1 @@
+"""Sample sets Vigil generates itself: synthetic speech and bundled photographs."""

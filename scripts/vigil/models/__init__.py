@@ -1,0 +1,1 @@
+"""The model pipeline: manifest, fetch, convert, inspect, validate, codegen."""

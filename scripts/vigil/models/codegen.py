@@ -1,0 +1,132 @@
+"""Firmware sources for a model: the flatbuffer in a named section, a metadata header, an op resolver."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from vigil.errors import VigilError
+from vigil.fileio import atomic_files, sha256_bytes
+from vigil.frontends.defaults import default_frontend
+from vigil.models import tflm_runtime
+from vigil.models.arena import DEFAULT_TARGET, PROFILES, estimate_arena
+from vigil.models.layers import layer_costs
+from vigil.models.resolve import ResolvedModel
+from vigil.models.tflm_ops import SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE, check_supported, registration_for, uses_int8_kernel
+
+SECTION_PREFIX = ".rodata.vigil_model."
+BYTES_PER_ROW = 16
+
+_env = jinja2.Environment(
+    loader=jinja2.PackageLoader("vigil.models", "templates"),
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+@dataclass(frozen=True)
+class Generated:
+    out_dir: Path
+    files: tuple[Path, ...]
+    op_count: int
+
+
+def codegen(resolved: ResolvedModel, out_dir: Path, target: str = DEFAULT_TARGET) -> Generated:
+    if target not in PROFILES:
+        raise VigilError(f"unknown target '{target}' (known: {', '.join(PROFILES)})")
+    model = resolved.model
+    check_supported(model)
+    for t in model.input_tensors + model.output_tensors:
+        if t.dtype.startswith("float"):
+            raise VigilError(
+                f"{model.path}: {t.dtype} {'input' if t.index in model.inputs else 'output'} "
+                f"'{t.name}'; firmware models must be integer (int8) - run `vigil models convert`"
+            )
+    spec = resolved.spec
+    name = resolved.name
+    task = spec.task if spec else "unknown"
+    labels = list(spec.labels) if spec else []
+    frontend = dict(spec.frontend) if spec else {}
+    if not frontend and task in ("kws", "vww"):
+        frontend = default_frontend(task, model.input_tensors[0].shape)
+    sha = sha256_bytes(model.data)
+    host = tflm_runtime.measure_host_arena(model.data, len(model.inputs))
+    arenas = [
+        {
+            "macro": p.upper().replace("-", "_"),
+            "bytes": estimate_arena(model, p, host).bytes,
+            "description": PROFILES[p].description,
+        }
+        for p in PROFILES
+    ]
+    costs = layer_costs(model)
+    common = {
+        "name": name,
+        "NAME": name.upper(),
+        "Camel": "".join(w.capitalize() for w in name.split("_")),
+        "source_name": Path(model.path).name,
+        "sha256": sha,
+        "size": len(model.data),
+    }
+    registrations = []
+    for op, version in model.unique_ops():
+        first = next(o for o in model.operators if o.op == op)
+        reg = registration_for(first)
+        argument = f"tflite::{reg.int8_kernel}()" if reg.int8_kernel and uses_int8_kernel(model, op) else ""
+        registrations.append({"op": op, "version": version, "method": reg.method, "argument": argument})
+    context = {
+        **common,
+        "section": SECTION_PREFIX + name,
+        "rows": _hex_rows(model.data),
+        "task": task,
+        "labels": labels,
+        "schema_version": model.schema_version,
+        "op_count": len(registrations),
+        "macs": sum(c.macs for c in costs),
+        "params": sum(c.params for c in costs),
+        "tensors": [_io("INPUT", t) for t in model.input_tensors] + [_io("OUTPUT", t) for t in model.output_tensors],
+        "arenas": arenas,
+        "default_arena": target.upper().replace("-", "_"),
+        "frontend_kind": frontend.get("kind", "none"),
+        "frontend": [(k, _c_value(v)) for k, v in frontend.items() if k != "kind"],
+        "registrations": registrations,
+        "zephyr_missing": sorted({r["op"] for r in registrations} & SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE),
+    }
+    outputs = {
+        f"{name}_model.c": "model.c.j2",
+        f"{name}_model.h": "model.h.j2",
+        f"{name}_op_resolver.h": "op_resolver.h.j2",
+    }
+    with atomic_files(Path(out_dir)) as staging:
+        for filename, template in outputs.items():
+            (staging / filename).write_text(_env.get_template(template).render(**context))
+    return Generated(Path(out_dir), tuple(Path(out_dir) / f for f in outputs), len(registrations))
+
+
+def _io(kind: str, t) -> dict:
+    return {
+        "kind": kind,
+        "shape": list(t.shape),
+        "elements": t.elements,
+        "dtype": t.dtype,
+        "scale": repr(float(t.scale[0])) if t.scale else "0.0",
+        "zero_point": int(t.zero_point[0]) if t.zero_point else 0,
+    }
+
+
+def _c_value(v) -> str:
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return f"{v!r}f"
+    return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _hex_rows(data: bytes) -> list[str]:
+    return [
+        ", ".join(f"0x{b:02x}" for b in data[i : i + BYTES_PER_ROW]) + "," for i in range(0, len(data), BYTES_PER_ROW)
+    ]

@@ -1,0 +1,95 @@
+"""TFLite Micro's Python interpreter (the `tflite-micro` package): the project's inference oracle.
+
+It is TFLM's real C++ interpreter with the reference kernels, built for the host.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from tflite_micro import runtime
+
+from vigil.errors import VigilError
+from vigil.nativeio import captured_native_output
+
+# Generous: the interpreter needs the exact arena only on a device; on the host it must fit.
+HOST_ARENA_FACTOR = 10
+HOST_ARENA_MIN = 64 * 1024
+
+
+def make_interpreter(model_data: bytes, preserve_all_tensors: bool = False, arena_size: int | None = None):
+    arena = arena_size or max(HOST_ARENA_MIN, len(model_data) * HOST_ARENA_FACTOR)
+    config = (
+        runtime.InterpreterConfig.kPreserveAllTensors
+        if preserve_all_tensors
+        else runtime.InterpreterConfig.kAllocationRecording
+    )
+    try:
+        return runtime.Interpreter.from_bytes(model_data, arena_size=arena, intrepreter_config=config)
+    except RuntimeError as e:
+        raise VigilError(f"TFLite Micro could not load the model ({_first_line(e)})") from None
+
+
+def invoke(interpreter, inputs: list[np.ndarray], n_outputs: int = 1) -> list[np.ndarray]:
+    """Fill every input (TFLM reuses input memory during Invoke) and return copies of the outputs."""
+    for i, x in enumerate(inputs):
+        interpreter.set_input(x, i)
+    interpreter.invoke()
+    return [np.array(interpreter.get_output(i), copy=True) for i in range(n_outputs)]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    used: int
+    requested: int
+    count: int
+
+
+@dataclass(frozen=True)
+class HostArena:
+    """What TFLM's RecordingMicroAllocator reports on this (64-bit) host."""
+
+    total: int
+    head: int
+    tail: int
+    allocations: dict[str, Allocation]
+
+    def count(self, name: str) -> int:
+        a = self.allocations.get(name)
+        return a.count if a else 0
+
+
+_TOTAL = re.compile(r"Arena allocation (total|head|tail) (\d+) bytes")
+_RECORD = re.compile(
+    r"'(?P<name>[^']+)' used (?P<used>\d+) bytes with alignment overhead "
+    r"\(requested (?P<req>\d+) bytes for (?P<count>\d+)"
+)
+
+
+def zero_inputs(interpreter, count: int) -> list[np.ndarray]:
+    details = [interpreter.get_input_details(i) for i in range(count)]
+    return [np.zeros(d["shape"], dtype=d["dtype"]) for d in details]
+
+
+def measure_host_arena(model_data: bytes, input_count: int = 1) -> HostArena:
+    """Allocate and invoke once (on zeros) with the recording allocator and parse its report."""
+    interpreter = make_interpreter(model_data)
+    invoke(interpreter, zero_inputs(interpreter, input_count), n_outputs=0)
+    with captured_native_output((2,)) as captured:
+        interpreter.print_allocations()
+    text = captured[0]
+    totals = {m.group(1): int(m.group(2)) for m in _TOTAL.finditer(text)}
+    if set(totals) != {"total", "head", "tail"}:
+        raise VigilError("TFLite Micro printed no arena report; is the tflite-micro package intact?")
+    records = {
+        m.group("name"): Allocation(int(m.group("used")), int(m.group("req")), int(m.group("count")))
+        for m in _RECORD.finditer(text)
+    }
+    return HostArena(totals["total"], totals["head"], totals["tail"], records)
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip().splitlines()
+    return text[-1] if text else type(e).__name__

@@ -1,0 +1,13 @@
+"""`west models`: the `vigil models` command as a west extension command."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # scripts/, when vigil is not pip-installed
+
+from vigil.cli import models  # noqa: E402
+from vigil.cli.westcmd import VigilWestCommand  # noqa: E402
+
+
+class Models(VigilWestCommand):
+    command = models
