@@ -78,6 +78,15 @@ KWS_TEST = SpeechRecipe(
     silence_clips=4,
     seed=7,
 )
+# Front-end parity: several voices, noise mixed by sox at two levels, and quiet "silence".
+KWS_PARITY = SpeechRecipe(
+    name="kws-parity-v1",
+    words=("yes", "no", "stop", "left", "seven"),
+    voices=(Voice("en-us", "f3", 175, 80), Voice("en-gb-scotland", "m5", 125, 30), Voice("en-029", "f4", 150, 60)),
+    noisy_copies=(("white", 10.0), ("brown", 0.0)),
+    silence_clips=3,
+    seed=31337,
+)
 VWW_CALIBRATION = PhotoRecipe(
     "vww-calibration-v1", crops_per_photo=3, include_full_frame=True, mirror=False, seed=20261122
 )

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from vigil.errors import VigilError
-from vigil.io.wav import SAMPLE_RATE, read_wav
+from vigil.io.wav import SAMPLE_RATE, read_wav, write_wav
 
 KEYWORDS = ("down", "go", "left", "no", "off", "on", "right", "stop", "up", "yes")
 # Words outside every model's vocabulary, for the "unknown" class.
@@ -68,17 +68,44 @@ def synthesize(word: str, voice: Voice, clip_samples: int = SAMPLE_RATE) -> np.n
     return clip
 
 
-def mix_noise(clip: np.ndarray, snr_db: float, seed: int, color: str = "white") -> np.ndarray:
-    """Add noise at a signal-to-noise ratio (over the whole clip), deterministic given the seed."""
-    rng = np.random.default_rng(seed)
-    noise = rng.standard_normal(clip.size)
-    if color == "pink":
-        spectrum = np.fft.rfft(noise)
-        spectrum /= np.sqrt(np.maximum(np.arange(spectrum.size), 1))
-        noise = np.fft.irfft(spectrum, clip.size)
-    signal_power = float(np.mean(clip.astype(np.float64) ** 2)) or 1.0
-    noise *= np.sqrt(signal_power / (10 ** (snr_db / 10)) / np.mean(noise**2))
-    return np.clip(np.round(clip + noise), -32768, 32767).astype(np.int16)
+def mix_noise(clip: np.ndarray, snr_db: float, seed: int, color: str = "pink") -> np.ndarray:
+    """Mix sox-generated noise into a clip at a signal-to-noise ratio (over the whole clip).
+
+    sox makes ten seconds of noise of the given colour (repeatably, -R); the seed picks which
+    second is used, and sox mixes it in with the gain that gives the SNR.
+    """
+    require_tools()
+    speech_power = float(np.mean(clip.astype(np.float64) ** 2)) or 1.0
+    with tempfile.TemporaryDirectory(prefix="vigil-mix-") as tmp:
+        noise_wav, speech_wav, slice_wav, out_wav = (Path(tmp) / n for n in ("n.wav", "s.wav", "c.wav", "o.wav"))
+        _run(
+            [
+                "sox",
+                "-R",
+                "-n",
+                "-r",
+                str(SAMPLE_RATE),
+                "-b",
+                "16",
+                "-c",
+                "1",
+                str(noise_wav),
+                "synth",
+                "10",
+                f"{color}noise",
+                "vol",
+                "0.5",
+            ]
+        )
+        noise = read_wav(noise_wav)
+        start = (seed % 9) * SAMPLE_RATE
+        piece = noise[start : start + clip.size]
+        noise_power = float(np.mean(piece.astype(np.float64) ** 2)) or 1.0
+        gain = np.sqrt(speech_power / noise_power / 10 ** (snr_db / 10))
+        write_wav(speech_wav, clip)
+        write_wav(slice_wav, piece)
+        _run(["sox", "-R", "-m", "-v", "1", str(speech_wav), "-v", f"{gain:.6f}", str(slice_wav), str(out_wav)])
+        return read_wav(out_wav)[: clip.size]
 
 
 def background(seconds: float, level: float, seed: int, color: str = "pink") -> np.ndarray:

@@ -6,7 +6,8 @@ float) is divided by its maximum, zero-padded to 1 s, clipped to [-1, 1]; then t
 (linear_to_mel_weight_matrix), log(x + 1e-6), mfccs_from_log_mel_spectrograms, first 10.
 
 One deliberate difference: a clip whose maximum is <= 0 (digital silence) would divide by zero
-in TensorFlow and give NaN features; here it is not normalised (divided by 1).
+in TensorFlow and give NaN features; here, as in the C front-end, it is divided by full scale
+(32767) instead.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _graph(
     @tf.function(input_signature=[tf.TensorSpec([clip_samples], tf.float32)], reduce_retracing=True)
     def mfcc(clip):
         peak = tf.reduce_max(clip)
-        clip = clip / tf.where(peak > 0, peak, tf.ones_like(peak))
+        clip = clip / tf.where(peak > 0, peak, tf.constant(32767.0))
         clip = tf.clip_by_value(clip, -1.0, 1.0)
         stft = tf.signal.stft(clip, frame_length, frame_step, fft_length, window_fn=tf.signal.hann_window)
         mel_spec = tf.tensordot(tf.abs(stft), mel, 1)

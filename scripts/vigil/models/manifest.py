@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from vigil.errors import VigilError
+from vigil.models.postprocess import detector_params, recognizer_params
 from vigil.settings import REPO_ROOT
 
 TASKS = ("kws", "vww")
@@ -53,6 +54,17 @@ class ModelSpec:
 
     def has(self, role: str) -> bool:
         return bool(self.files_for(role))
+
+    def recognizer(self):
+        """Typed recognizer parameters (the manifest's, or the defaults)."""
+        from vigil.models.postprocess import recognizer_params
+
+        return recognizer_params(f"model '{self.name}'", self.labels, self.postprocess)
+
+    def detector(self):
+        from vigil.models.postprocess import detector_params
+
+        return detector_params(f"model '{self.name}'", self.postprocess)
 
 
 @dataclass(frozen=True)
@@ -155,6 +167,15 @@ def _parse_model(ctx: _Context, name: str, entry: Any) -> ModelSpec:
     postprocess = entry.get("postprocess", {})
     if not isinstance(postprocess, dict):
         ctx.fail("'postprocess' must be a mapping")
+    if postprocess:
+        kind = postprocess.get("kind")
+        where = f"{ctx.path}: {ctx.where}"
+        if kind == "recognizer":
+            recognizer_params(where, tuple(labels), postprocess)
+        elif kind == "detector":
+            detector_params(where, postprocess)
+        else:
+            ctx.fail("postprocess.kind must be recognizer or detector")
     return ModelSpec(
         name=name,
         task=task,

@@ -1,0 +1,1 @@
+"""`vigil classify`: files through the project's front-end, TFLM inference and post-processing."""

@@ -1,0 +1,1 @@
+"""The portable C core (modules/vigil) from Python: host shared library and Cortex-M33 on QEMU."""

@@ -1,0 +1,285 @@
+"""ctypes binding of the host build of the portable core (build/host/libvigil.so).
+
+The Python side allocates the state structs (sizes come from the library) and calls the same
+functions the firmware calls.
+"""
+
+from __future__ import annotations
+
+import ctypes as C
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from vigil.core.build import ensure_built
+from vigil.errors import VigilError
+
+OK, EINVAL, EAGAIN, ENOSPC, EOVERFLOW = 0, -1, -2, -3, -4
+PIXEL_FORMATS = {"gray8": 1, "rgb565": 2, "rgb888": 3}
+MAX_LABELS = 16
+
+
+class MfccConfig(C.Structure):
+    _fields_ = [
+        ("sample_rate", C.c_uint32),
+        ("frame_length", C.c_uint16),
+        ("frame_step", C.c_uint16),
+        ("fft_length", C.c_uint16),
+        ("num_mel_bins", C.c_uint16),
+        ("num_coeffs", C.c_uint16),
+        ("num_frames", C.c_uint16),
+        ("lower_edge_hz", C.c_float),
+        ("upper_edge_hz", C.c_float),
+    ]
+
+
+class Frame(C.Structure):
+    _fields_ = [
+        ("data", C.POINTER(C.c_uint8)),
+        ("width", C.c_uint16),
+        ("height", C.c_uint16),
+        ("stride", C.c_uint32),
+        ("format", C.c_int),
+    ]
+
+
+class ImageQuant(C.Structure):
+    _fields_ = [("pixel_scale", C.c_float), ("scale", C.c_float), ("zero_point", C.c_int32)]
+
+
+class RecognizerConfig(C.Structure):
+    _fields_ = [
+        ("num_labels", C.c_uint8),
+        ("silence_index", C.c_int8),
+        ("unknown_index", C.c_int8),
+        ("min_results", C.c_uint8),
+        ("window_ms", C.c_uint32),
+        ("suppression_ms", C.c_uint32),
+        ("thresholds", C.c_float * MAX_LABELS),
+    ]
+
+
+class Detection(C.Structure):
+    _fields_ = [("label", C.c_int8), ("score", C.c_float), ("time_ms", C.c_uint32)]
+
+
+class DetectorConfig(C.Structure):
+    _fields_ = [
+        ("on_threshold", C.c_float),
+        ("off_threshold", C.c_float),
+        ("on_count", C.c_uint8),
+        ("off_count", C.c_uint8),
+    ]
+
+
+class Result(C.Structure):
+    _fields_ = [
+        ("use_case", C.c_char_p),
+        ("sample_id", C.c_char_p),
+        ("label", C.c_char_p),
+        ("scores", C.POINTER(C.c_int8)),
+        ("num_scores", C.c_uint8),
+        ("zero_point", C.c_int32),
+        ("scale", C.c_float),
+        ("time_us", C.c_uint32),
+        ("status", C.c_int32),
+    ]
+
+
+class DetectionEvent(C.Structure):
+    _fields_ = [
+        ("use_case", C.c_char_p),
+        ("sample_id", C.c_char_p),
+        ("label", C.c_char_p),
+        ("score", C.c_float),
+        ("time_ms", C.c_uint32),
+    ]
+
+
+@functools.lru_cache(maxsize=1)
+def library() -> C.CDLL:
+    lib = C.CDLL(str(ensure_built("host")))
+    for name in ("vigil_host_sizeof_mfcc", "vigil_host_sizeof_recognizer", "vigil_host_sizeof_detector"):
+        getattr(lib, name).restype = C.c_size_t
+    lib.vigil_status_str.restype = C.c_char_p
+    lib.vigil_crc32.restype = C.c_uint32
+    lib.vigil_crc32.argtypes = [C.c_void_p, C.c_size_t]
+    lib.vigil_mfcc_push.argtypes = [C.c_void_p, C.POINTER(C.c_int16), C.c_size_t, C.POINTER(C.c_float)]
+    lib.vigil_mfcc_tensor.argtypes = [C.c_void_p, C.c_float, C.c_int32, C.POINTER(C.c_int8)]
+    lib.vigil_mfcc_features.argtypes = [C.c_void_p, C.POINTER(C.c_float)]
+    lib.vigil_mfcc_ready.restype = C.c_bool
+    lib.vigil_image_to_tensor.argtypes = [
+        C.POINTER(Frame),
+        C.c_uint16,
+        C.c_uint16,
+        C.POINTER(ImageQuant),
+        C.POINTER(C.c_int8),
+    ]
+    lib.vigil_recognizer_process.argtypes = [C.c_void_p, C.POINTER(C.c_float), C.c_uint32, C.POINTER(Detection)]
+    lib.vigil_detector_update.argtypes = [C.c_void_p, C.c_float, C.POINTER(C.c_bool)]
+    lib.vigil_result_encode.argtypes = [C.POINTER(Result), C.c_char_p, C.c_size_t]
+    lib.vigil_detection_encode.argtypes = [C.POINTER(DetectionEvent), C.c_char_p, C.c_size_t]
+    return lib
+
+
+def status_name(status: int) -> str:
+    return library().vigil_status_str(status).decode()
+
+
+def check(status: int, what: str) -> int:
+    if status < 0:
+        raise VigilError(f"{what}: {status_name(status)} ({status})")
+    return status
+
+
+def _ptr(array: np.ndarray, ctype):
+    return array.ctypes.data_as(C.POINTER(ctype))
+
+
+def mlperf_config() -> MfccConfig:
+    return MfccConfig.in_dll(library(), "vigil_mfcc_mlperf_config")
+
+
+class Mfcc:
+    """Streaming MLPerf MFCC front-end (modules/vigil/src/mfcc.c)."""
+
+    def __init__(self, config: MfccConfig | None = None):
+        lib = library()
+        self.config = config or mlperf_config()
+        self._state = C.create_string_buffer(lib.vigil_host_sizeof_mfcc())
+        check(lib.vigil_mfcc_init(self._state, C.byref(self.config)), "vigil_mfcc_init")
+
+    def reset(self) -> None:
+        check(library().vigil_mfcc_reset(self._state), "vigil_mfcc_reset")
+
+    def push(self, samples: np.ndarray) -> int:
+        x = np.ascontiguousarray(samples, dtype=np.int16)
+        return check(library().vigil_mfcc_push(self._state, _ptr(x, C.c_int16), x.size, None), "vigil_mfcc_push")
+
+    @property
+    def ready(self) -> bool:
+        return bool(library().vigil_mfcc_ready(self._state))
+
+    def features(self) -> np.ndarray:
+        out = np.zeros((self.config.num_frames, self.config.num_coeffs), dtype=np.float32)
+        check(library().vigil_mfcc_features(self._state, _ptr(out, C.c_float)), "vigil_mfcc_features")
+        return out
+
+    def tensor(self, scale: float, zero_point: int) -> np.ndarray:
+        out = np.zeros((self.config.num_frames, self.config.num_coeffs), dtype=np.int8)
+        check(library().vigil_mfcc_tensor(self._state, scale, zero_point, _ptr(out, C.c_int8)), "vigil_mfcc_tensor")
+        return out
+
+
+def image_to_tensor(
+    pixels: np.ndarray, fmt: str, out_width: int, out_height: int, pixel_scale: float, scale: float, zero_point: int
+) -> np.ndarray:
+    """pixels: [H, W, bytes per pixel] uint8 in the given format (rgb565: 2 bytes, little endian)."""
+    data = np.ascontiguousarray(pixels, dtype=np.uint8)
+    frame = Frame(
+        _ptr(data, C.c_uint8), data.shape[1], data.shape[0], data.shape[1] * data.shape[2], PIXEL_FORMATS[fmt]
+    )
+    out = np.zeros((out_height, out_width, 3), dtype=np.int8)
+    quant = ImageQuant(pixel_scale, scale, zero_point)
+    check(
+        library().vigil_image_to_tensor(C.byref(frame), out_width, out_height, C.byref(quant), _ptr(out, C.c_int8)),
+        "vigil_image_to_tensor",
+    )
+    return out
+
+
+def _index(labels: tuple[str, ...], name: str | None) -> int:
+    return labels.index(name) if name in labels else -1
+
+
+@dataclass(frozen=True)
+class Detected:
+    label: str
+    score: float
+    time_ms: int
+
+
+class Recognizer:
+    """KWS command recognizer (modules/vigil/src/recognizer.c)."""
+
+    def __init__(
+        self,
+        labels: tuple[str, ...],
+        thresholds: dict[str, float] | float,
+        window_ms: int,
+        suppression_ms: int,
+        min_results: int,
+        silence: str | None = "silence",
+        unknown: str | None = "unknown",
+    ):
+        lib = library()
+        self.labels = labels
+        cfg = RecognizerConfig(
+            len(labels), _index(labels, silence), _index(labels, unknown), min_results, window_ms, suppression_ms
+        )
+        for i, label in enumerate(labels):
+            cfg.thresholds[i] = thresholds if isinstance(thresholds, float) else thresholds.get(label, 1.0)
+        self._state = C.create_string_buffer(lib.vigil_host_sizeof_recognizer())
+        check(lib.vigil_recognizer_init(self._state, C.byref(cfg)), "vigil_recognizer_init")
+
+    def process(self, probabilities: np.ndarray, time_ms: int) -> Detected | None:
+        p = np.ascontiguousarray(probabilities, dtype=np.float32)
+        found = Detection()
+        hit = check(
+            library().vigil_recognizer_process(self._state, _ptr(p, C.c_float), time_ms, C.byref(found)),
+            "vigil_recognizer_process",
+        )
+        return Detected(self.labels[found.label], float(found.score), int(found.time_ms)) if hit else None
+
+
+class Detector:
+    """VWW person detector with hysteresis (modules/vigil/src/detector.c)."""
+
+    def __init__(self, on_threshold: float, off_threshold: float, on_count: int, off_count: int):
+        lib = library()
+        cfg = DetectorConfig(on_threshold, off_threshold, on_count, off_count)
+        self._state = C.create_string_buffer(lib.vigil_host_sizeof_detector())
+        check(lib.vigil_detector_init(self._state, C.byref(cfg)), "vigil_detector_init")
+
+    def update(self, probability: float) -> tuple[bool, bool]:
+        """(present, changed)."""
+        present = C.c_bool(False)
+        changed = check(
+            library().vigil_detector_update(self._state, probability, C.byref(present)), "vigil_detector_update"
+        )
+        return bool(present.value), bool(changed)
+
+
+def encode_result(
+    use_case: str,
+    sample_id: str,
+    label: str | None,
+    scores: np.ndarray,
+    zero_point: int,
+    scale: float,
+    time_us: int = 0,
+    status: int = 0,
+) -> str:
+    q = np.ascontiguousarray(scores, dtype=np.int8)
+    r = Result(
+        use_case.encode(),
+        sample_id.encode(),
+        label.encode() if label else None,
+        _ptr(q, C.c_int8),
+        q.size,
+        zero_point,
+        scale,
+        time_us,
+        status,
+    )
+    buf = C.create_string_buffer(512)
+    n = check(library().vigil_result_encode(C.byref(r), buf, len(buf)), "vigil_result_encode")
+    return buf.value[:n].decode()
+
+
+def encode_detection(use_case: str, sample_id: str, label: str, score: float, time_ms: int) -> str:
+    e = DetectionEvent(use_case.encode(), sample_id.encode(), label.encode(), score, time_ms)
+    buf = C.create_string_buffer(512)
+    n = check(library().vigil_detection_encode(C.byref(e), buf, len(buf)), "vigil_detection_encode")
+    return buf.value[:n].decode()

@@ -1,0 +1,1 @@
+"""Vigil's line protocols between firmware and host tools."""
