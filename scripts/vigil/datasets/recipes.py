@@ -19,6 +19,9 @@ from vigil.fileio import atomic_files
 from vigil.io.wav import write_wav
 from vigil.settings import cache_dir
 
+# Bump when the generation code changes (voices, mixing, cropping): cached sets are regenerated.
+GENERATOR_VERSION = 2
+
 
 @dataclass(frozen=True)
 class SpeechRecipe:
@@ -100,7 +103,7 @@ def materialize(recipe: SpeechRecipe | PhotoRecipe, root: Path | None = None) ->
     """The recipe's samples on disk (generated on first use), one labelled file each."""
     out = (root or cache_dir() / "datasets") / recipe.name
     stamp = out / "recipe.json"
-    description = json.dumps(asdict(recipe), sort_keys=True, default=str)
+    description = json.dumps({"generator": GENERATOR_VERSION, **asdict(recipe)}, sort_keys=True, default=str)
     if stamp.is_file() and stamp.read_text() == description:
         return out
     with atomic_files(out) as staging:
