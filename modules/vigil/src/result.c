@@ -8,6 +8,7 @@
 
 #include "vigil/result.h"
 #include "vigil/status.h"
+#include "vigil/stream_frame.h"
 
 struct writer {
 	char *buf;
@@ -76,7 +77,7 @@ static void put_fixed(struct writer *w, double v, unsigned int decimals)
 	put_uint(w, units - whole * (uint64_t)scale, decimals);
 }
 
-static bool valid_token(const char *s)
+static bool valid_chars(const char *s, const char *extra, size_t max)
 {
 	size_t n = 0;
 
@@ -87,18 +88,23 @@ static bool valid_token(const char *s)
 		const char c = s[n];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '.' || c == '-')) {
+		      c == '.' || c == '-' || (extra != NULL && c != '\0' && strchr(extra, c) != NULL))) {
 			return false;
 		}
 	}
-	return n > 0u && n <= VIGIL_RESULT_MAX_TOKEN;
+	return n > 0u && n <= max;
 }
 
-uint32_t vigil_crc32(const void *data, size_t length)
+static bool valid_token(const char *s)
+{
+	return valid_chars(s, NULL, VIGIL_RESULT_MAX_TOKEN);
+}
+
+uint32_t vigil_crc32_update(uint32_t crc, const void *data, size_t length)
 {
 	const uint8_t *p = data;
-	uint32_t crc = 0xffffffffu;
 
+	crc = ~crc;
 	for (size_t i = 0; i < length; i++) {
 		crc ^= p[i];
 		for (int bit = 0; bit < 8; bit++) {
@@ -106,6 +112,11 @@ uint32_t vigil_crc32(const void *data, size_t length)
 		}
 	}
 	return ~crc;
+}
+
+uint32_t vigil_crc32(const void *data, size_t length)
+{
+	return vigil_crc32_update(0, data, length);
 }
 
 static int finish(struct writer *w)
@@ -163,6 +174,49 @@ int vigil_result_encode(const struct vigil_result *r, char *buf, size_t size)
 	put_uint(&w, r->time_us, 1);
 	put_str(&w, " status=");
 	put_int(&w, r->status);
+	return finish(&w);
+}
+
+int vigil_info_encode(const char *firmware, const char *models, uint32_t arena_used, uint32_t arena_size,
+		      int32_t status, char *buf, size_t size)
+{
+	if (buf == NULL || size == 0u || !valid_token(firmware) || !valid_chars(models, "@,", 256)) {
+		return VIGIL_EINVAL;
+	}
+	struct writer w = {buf, size, 0, false};
+
+	buf[0] = '\0';
+	put_str(&w, "VIGIL ");
+	put_uint(&w, VIGIL_RESULT_VERSION, 1);
+	put_str(&w, " info fw=");
+	put_str(&w, firmware);
+	put_str(&w, " models=");
+	put_str(&w, models);
+	put_str(&w, " arena=");
+	put_uint(&w, arena_used, 1);
+	put_char(&w, '/');
+	put_uint(&w, arena_size, 1);
+	put_str(&w, " status=");
+	put_int(&w, status);
+	return finish(&w);
+}
+
+int vigil_ack_encode(const char *sample_id, uint32_t samples, int32_t status, char *buf, size_t size)
+{
+	if (buf == NULL || size == 0u || !valid_token(sample_id)) {
+		return VIGIL_EINVAL;
+	}
+	struct writer w = {buf, size, 0, false};
+
+	buf[0] = '\0';
+	put_str(&w, "VIGIL ");
+	put_uint(&w, VIGIL_RESULT_VERSION, 1);
+	put_str(&w, " ack id=");
+	put_str(&w, sample_id);
+	put_str(&w, " samples=");
+	put_uint(&w, samples, 1);
+	put_str(&w, " status=");
+	put_int(&w, status);
 	return finish(&w);
 }
 

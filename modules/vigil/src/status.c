@@ -18,6 +18,20 @@ const char *vigil_status_str(int status)
 		return "exceeds build maximum";
 	case VIGIL_EOVERFLOW:
 		return "output buffer too small";
+	case VIGIL_ENOTSUP:
+		return "use case not built in";
+	case VIGIL_ESCHEMA:
+		return "model schema version mismatch";
+	case VIGIL_ENOOP:
+		return "operator missing from the op resolver";
+	case VIGIL_EARENA:
+		return "tensor arena too small";
+	case VIGIL_EINVOKE:
+		return "inference failed";
+	case VIGIL_ENODEV:
+		return "input device not ready";
+	case VIGIL_EFRAME:
+		return "damaged stream frame";
 	default:
 		return "unknown status";
 	}

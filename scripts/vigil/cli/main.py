@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from vigil import __version__
-from vigil.cli import bench, budget, classify, models
+from vigil.cli import bench, budget, classify, device, models, samples
 from vigil.cli.common import run_guarded
 
-COMMANDS = (models, classify, budget, bench)
+COMMANDS = (models, classify, budget, samples, device, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -76,6 +76,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.add_argument("--name", help="C identifier for the generated symbols (default: the model name)")
     p.add_argument(
+        "--role",
+        default="int8",
+        choices=("int8", "preprocessor"),
+        help="which file of a manifest model (default int8; preprocessor for micro_speech)",
+    )
+    p.add_argument(
         "--target", choices=sorted(PROFILES), default=DEFAULT_TARGET, help="arena size the header selects by default"
     )
 
@@ -111,7 +117,7 @@ def _manifest(args):
 def _resolve(args):
     from vigil.models.resolve import resolve_model
 
-    return resolve_model(args.model, _manifest(args), args.mirror, args.like)
+    return resolve_model(args.model, _manifest(args), args.mirror, args.like, getattr(args, "role", "int8"))
 
 
 def _fetch(args) -> int:

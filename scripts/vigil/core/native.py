@@ -120,6 +120,8 @@ def library() -> C.CDLL:
     lib.vigil_detector_update.argtypes = [C.c_void_p, C.c_float, C.POINTER(C.c_bool)]
     lib.vigil_result_encode.argtypes = [C.POINTER(Result), C.c_char_p, C.c_size_t]
     lib.vigil_detection_encode.argtypes = [C.POINTER(DetectionEvent), C.c_char_p, C.c_size_t]
+    lib.vigil_info_encode.argtypes = [C.c_char_p, C.c_char_p, C.c_uint32, C.c_uint32, C.c_int32, C.c_char_p, C.c_size_t]
+    lib.vigil_ack_encode.argtypes = [C.c_char_p, C.c_uint32, C.c_int32, C.c_char_p, C.c_size_t]
     return lib
 
 
@@ -200,6 +202,23 @@ class Detected:
     time_ms: int
 
 
+def recognizer_config(
+    labels: tuple[str, ...],
+    thresholds: dict[str, float] | float,
+    window_ms: int,
+    suppression_ms: int,
+    min_results: int,
+    silence: str | None = "silence",
+    unknown: str | None = "unknown",
+) -> RecognizerConfig:
+    cfg = RecognizerConfig(
+        len(labels), _index(labels, silence), _index(labels, unknown), min_results, window_ms, suppression_ms
+    )
+    for i, label in enumerate(labels):
+        cfg.thresholds[i] = thresholds if isinstance(thresholds, float) else thresholds.get(label, 1.0)
+    return cfg
+
+
 class Recognizer:
     """KWS command recognizer (modules/vigil/src/recognizer.c)."""
 
@@ -215,11 +234,7 @@ class Recognizer:
     ):
         lib = library()
         self.labels = labels
-        cfg = RecognizerConfig(
-            len(labels), _index(labels, silence), _index(labels, unknown), min_results, window_ms, suppression_ms
-        )
-        for i, label in enumerate(labels):
-            cfg.thresholds[i] = thresholds if isinstance(thresholds, float) else thresholds.get(label, 1.0)
+        cfg = recognizer_config(labels, thresholds, window_ms, suppression_ms, min_results, silence, unknown)
         self._state = C.create_string_buffer(lib.vigil_host_sizeof_recognizer())
         check(lib.vigil_recognizer_init(self._state, C.byref(cfg)), "vigil_recognizer_init")
 
@@ -273,13 +288,23 @@ def encode_result(
         time_us,
         status,
     )
-    buf = C.create_string_buffer(512)
-    n = check(library().vigil_result_encode(C.byref(r), buf, len(buf)), "vigil_result_encode")
-    return buf.value[:n].decode()
+    return _encoded("vigil_result_encode", C.byref(r))
 
 
 def encode_detection(use_case: str, sample_id: str, label: str, score: float, time_ms: int) -> str:
     e = DetectionEvent(use_case.encode(), sample_id.encode(), label.encode(), score, time_ms)
+    return _encoded("vigil_detection_encode", C.byref(e))
+
+
+def _encoded(function: str, *args) -> str:
     buf = C.create_string_buffer(512)
-    n = check(library().vigil_detection_encode(C.byref(e), buf, len(buf)), "vigil_detection_encode")
+    n = check(getattr(library(), function)(*args, buf, len(buf)), function)
     return buf.value[:n].decode()
+
+
+def encode_info(firmware: str, models: str, arena_used: int, arena_size: int, status: int = 0) -> str:
+    return _encoded("vigil_info_encode", firmware.encode(), models.encode(), arena_used, arena_size, status)
+
+
+def encode_ack(sample_id: str, samples: int, status: int = 0) -> str:
+    return _encoded("vigil_ack_encode", sample_id.encode(), samples, status)

@@ -93,6 +93,8 @@ def codegen(resolved: ResolvedModel, out_dir: Path, target: str = DEFAULT_TARGET
         "frontend": [(k, _c_value(v)) for k, v in frontend.items() if k != "kind"],
         "registrations": registrations,
         "zephyr_missing": sorted({r["op"] for r in registrations} & SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE),
+        "model_name": spec.name if spec else Path(model.path).stem,
+        **_postprocess(spec),
     }
     outputs = {
         f"{name}_model.c": "model.c.j2",
@@ -103,6 +105,38 @@ def codegen(resolved: ResolvedModel, out_dir: Path, target: str = DEFAULT_TARGET
         for filename, template in outputs.items():
             (staging / filename).write_text(_env.get_template(template).render(**context))
     return Generated(Path(out_dir), tuple(Path(out_dir) / f for f in outputs), len(registrations))
+
+
+def _postprocess(spec) -> dict:
+    """The model's post-processing parameters (models.yml) as C values."""
+    kind = spec.postprocess.get("kind") if spec else None
+    if kind == "recognizer":
+        r = spec.recognizer()
+        labels = spec.labels
+        return {
+            "recognizer": {
+                "stride_ms": r.stride_ms,
+                "window_ms": r.window_ms,
+                "suppression_ms": r.suppression_ms,
+                "min_results": r.min_results,
+                "thresholds": ", ".join(_c_value(float(r.thresholds[label])) for label in labels),
+                "silence_index": labels.index(r.silence) if r.silence else -1,
+                "unknown_index": labels.index(r.unknown) if r.unknown else -1,
+            },
+            "detector": None,
+        }
+    if kind == "detector":
+        d = spec.detector()
+        return {
+            "recognizer": None,
+            "detector": {
+                "on_threshold": _c_value(d.on_threshold),
+                "off_threshold": _c_value(d.off_threshold),
+                "on_count": d.on_count,
+                "off_count": d.off_count,
+            },
+        }
+    return {"recognizer": None, "detector": None}
 
 
 def _io(kind: str, t) -> dict:

@@ -36,14 +36,19 @@ class ResolvedModel:
 
 
 def resolve_model(
-    ref: str, manifest: Manifest, mirrors: list[Path] | None = None, like: str | None = None
+    ref: str, manifest: Manifest, mirrors: list[Path] | None = None, like: str | None = None, role: str = "int8"
 ) -> ResolvedModel:
+    """`role` picks another file of a manifest model (its preprocessor) instead of the int8 model."""
     mirrors = tuple(mirrors or [])
     path = Path(ref)
     if ref in manifest.models and not path.is_file():
         spec = manifest.get(ref)
-        fetched = fetch_model(spec, ("int8",), list(mirrors))
-        model = load_tflite(role_path(spec, "int8", fetched))
+        if not spec.has(role):
+            raise VigilError(f"{manifest.path}: model '{spec.name}' has no '{role}' file")
+        fetched = fetch_model(spec, (role,), list(mirrors))
+        model = load_tflite(role_path(spec, role, fetched))
+        if role != "int8":  # a companion model: its own name, no labels
+            return ResolvedModel(f"{spec.name}_{role}", model, None, mirrors)
         return ResolvedModel(spec.name, model, manifest.get(like) if like else spec, mirrors)
     if not path.exists() and not (path.suffix or "/" in ref):
         known = ", ".join(sorted(manifest.models))

@@ -20,6 +20,9 @@ _INT = re.compile(r"^-?\d+$")
 _FIXED = re.compile(r"^\d+\.\d+$")
 RESULT_KEYS = ("uc", "id", "label", "scores", "zp", "scale", "us", "status")
 DETECT_KEYS = ("uc", "id", "label", "score", "ms")
+INFO_KEYS = ("fw", "models", "arena", "status")
+ACK_KEYS = ("id", "samples", "status")
+_MODELS = re.compile(r"^[A-Za-z0-9_.-]+@[0-9a-f]{8}(,[A-Za-z0-9_.-]+@[0-9a-f]{8})*$")
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,24 @@ class ResultLine:
 
 
 @dataclass(frozen=True)
+class InfoLine:
+    firmware: str
+    models: dict[str, str]  # name -> sha256 prefix
+    arena_used: int
+    arena_size: int
+    status: int
+
+
+@dataclass(frozen=True)
+class AckLine:
+    """A stream chunk was processed: the stream's samples so far, and its status."""
+
+    sample_id: str
+    samples: int
+    status: int
+
+
+@dataclass(frozen=True)
 class DetectLine:
     use_case: str
     sample_id: str
@@ -51,7 +72,10 @@ def is_protocol_line(line: str) -> bool:
     return line.startswith(PREFIX)
 
 
-def parse_line(line: str, where: str = "line") -> ResultLine | DetectLine:
+Line = ResultLine | DetectLine | InfoLine | AckLine
+
+
+def parse_line(line: str, where: str = "line") -> Line:
     text = line.rstrip("\r\n")
     shown = text if len(text) <= 80 else text[:77] + "..."
 
@@ -69,7 +93,7 @@ def parse_line(line: str, where: str = "line") -> ResultLine | DetectLine:
     if len(parts) < 3 or parts[1] != VERSION:
         bad(f"unsupported protocol version (expected {VERSION})")
     kind, fields = parts[2], parts[3:]
-    keys = RESULT_KEYS if kind == "result" else DETECT_KEYS if kind == "detect" else None
+    keys = {"result": RESULT_KEYS, "detect": DETECT_KEYS, "info": INFO_KEYS, "ack": ACK_KEYS}.get(kind)
     if keys is None:
         bad(f"unknown record kind '{kind}'")
     values = {}
@@ -80,6 +104,18 @@ def parse_line(line: str, where: str = "line") -> ResultLine | DetectLine:
         values[key] = value
     if len(fields) != len(keys):
         bad(f"expected {len(keys)} fields, got {len(fields)}")
+    if kind == "info":
+        arena = re.fullmatch(r"(\d+)/(\d+)", values["arena"])
+        if not _TOKEN.match(values["fw"]) or not _MODELS.match(values["models"]) or not arena:
+            bad("bad info fields")
+        if not _INT.match(values["status"]):
+            bad("status is not an integer")
+        models = dict(item.split("@") for item in values["models"].split(","))
+        return InfoLine(values["fw"], models, int(arena.group(1)), int(arena.group(2)), int(values["status"]))
+    if kind == "ack":
+        if not _TOKEN.match(values["id"]) or not values["samples"].isdigit() or not _INT.match(values["status"]):
+            bad("bad ack fields")
+        return AckLine(values["id"], int(values["samples"]), int(values["status"]))
     for key in ("uc", "id"):
         if not _TOKEN.match(values[key]):
             bad(f"bad {key} '{values[key]}'")

@@ -7,15 +7,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vigil.classify.reference import ReferenceRecognizer, mfcc_windows
+from vigil.classify.reference import ReferenceChain
 from vigil.datasets import recipes, speech
 from vigil.datasets.labelled import discover
-from vigil.frontends import mlperf_mfcc
-from vigil.frontends.image import quantize_image
-from vigil.frontends.quantize import dequantize, quantize
 from vigil.io.image import read_image
 from vigil.io.wav import read_wav, write_wav
-from vigil.models import tflm_runtime
 from vigil.models.resolve import resolve_model
 
 
@@ -43,28 +39,11 @@ def vww_files(data_dir):
 
 
 def reference_kws(manifest, path):
-    resolved = resolve_model("kws_ref_model", manifest)
-    spec, model = resolved.spec, resolved.model
-    t, o = model.input_tensors[0], model.output_tensors[0]
-    interpreter = tflm_runtime.make_interpreter(model.data)
-
-    def probabilities(x):
-        y = tflm_runtime.invoke(interpreter, [x.reshape(t.shape)])[0].reshape(-1)
-        return np.clip(dequantize(y, o.scale[0], o.zero_point[0]), 0, 1).astype(np.float32)
-
+    chain = ReferenceChain(resolve_model("kws_ref_model", manifest))
     x = read_wav(path)
     if x.size <= 16000:
-        clip = np.zeros(16000, np.int16)
-        clip[: x.size] = x
-        p = probabilities(quantize(mlperf_mfcc.mfcc_features(clip, spec.frontend), t.scale[0], t.zero_point[0]))
-        return spec.labels[int(np.argmax(p))], None
-    params = spec.recognizer()
-    rec = ReferenceRecognizer(spec.labels, params)
-    hits = []
-    for time_ms, tensor in mfcc_windows(x, spec.frontend, t.scale[0], t.zero_point[0], params.stride_ms // 20):
-        hit = rec.process(probabilities(tensor), time_ms)
-        if hit:
-            hits.append((hit.label, hit.time_ms / 1000.0))
+        return chain.label(chain.clip_scores(x)), None
+    hits = [(d.label, d.time_ms / 1000.0) for d in chain.stream(x).detections]
     return (hits[-1][0] if hits else "none"), hits
 
 
@@ -87,13 +66,9 @@ def test_kws_agrees_with_reference_on_every_file(cli, manifest, kws_files, targe
 def test_vww_agrees_with_reference_on_every_file(cli, manifest, vww_files, target):
     code, out, err = cli("classify", "--task", "vww", "--target", target, "--json", *vww_files)
     assert code == 0, err
-    resolved = resolve_model("vww_96_int8", manifest)
-    t = resolved.model.input_tensors[0]
-    interpreter = tflm_runtime.make_interpreter(resolved.model.data)
+    chain = ReferenceChain(resolve_model("vww_96_int8", manifest))
     for r, f in zip(json.loads(out), vww_files, strict=True):
-        x = quantize_image(read_image(f), resolved.spec.frontend, t.scale[0], t.zero_point[0])
-        y = tflm_runtime.invoke(interpreter, [x.reshape(t.shape)])[0].reshape(-1)
-        assert r["label"] == resolved.spec.labels[int(np.argmax(y))], f
+        assert r["label"] == chain.label(chain.image_scores(read_image(f))), f
         assert set(r["scores"]) == {"no_person", "person"}
 
 

@@ -8,6 +8,8 @@
  *
  *   VIGIL 1 result uc=kws id=yes_1000ms label=yes scores=-128,-128,127 zp=-128 scale=0.003906250 us=7690 status=0 crc=3f30486b
  *   VIGIL 1 detect uc=kws id=stream label=yes score=0.931 ms=1480 crc=f6ab9e12
+ *   VIGIL 1 info fw=0.1.0 models=kws_ref_model@aeea4368 arena=22804/23648 status=0 crc=3c18ab4f
+ *   VIGIL 1 ack id=stream samples=32000 status=0 crc=b36779fe
  *
  * Fields come in this order, separated by one space. `scores` are the raw int8 outputs;
  * probability = (score - zp) * scale. `label` is "-" when status is not 0. `crc` is the
@@ -55,6 +57,16 @@ int vigil_result_encode(const struct vigil_result *result, char *buf, size_t siz
 
 /** Encode a detection line (without newline). Returns its length or a negative status. */
 int vigil_detection_encode(const struct vigil_detection_event *event, char *buf, size_t size);
+
+/**
+ * Encode the info line: firmware version, the models ("name@sha256 prefix", comma
+ * separated), tensor-arena bytes used/reserved, and a status (0, or why the app cannot run).
+ */
+int vigil_info_encode(const char *firmware, const char *models, uint32_t arena_used, uint32_t arena_size,
+		      int32_t status, char *buf, size_t size);
+
+/** Encode the acknowledgement of a stream chunk: the stream's samples received so far. */
+int vigil_ack_encode(const char *sample_id, uint32_t samples, int32_t status, char *buf, size_t size);
 
 /** CRC-32 as zlib.crc32(data). */
 uint32_t vigil_crc32(const void *data, size_t length);

@@ -22,6 +22,20 @@ enum vigil_status {
 	VIGIL_ENOSPC = -3,
 	/** Output buffer too small for the encoded result. */
 	VIGIL_EOVERFLOW = -4,
+	/** The request needs a use case this firmware was built without. */
+	VIGIL_ENOTSUP = -5,
+	/** The model's flatbuffer schema version is not the one TFLM was built for. */
+	VIGIL_ESCHEMA = -6,
+	/** The model uses an operator the op resolver does not register. */
+	VIGIL_ENOOP = -7,
+	/** The tensor arena is too small for the model. */
+	VIGIL_EARENA = -8,
+	/** The interpreter failed while running the model. */
+	VIGIL_EINVOKE = -9,
+	/** The input device (microphone, camera) is missing or not ready. */
+	VIGIL_ENODEV = -10,
+	/** A console-stream frame arrived damaged (bad CRC, type or id). */
+	VIGIL_EFRAME = -11,
 };
 
 /** Short name of a status code, for logs. */

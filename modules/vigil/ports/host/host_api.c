@@ -10,9 +10,12 @@
 
 #include <stddef.h>
 
+#include "vigil/audio_frontend.h"
 #include "vigil/detector.h"
 #include "vigil/mfcc.h"
 #include "vigil/recognizer.h"
+#include "vigil/session.h"
+#include "vigil/stream_frame.h"
 
 size_t vigil_host_sizeof_mfcc(void)
 {
@@ -27,4 +30,45 @@ size_t vigil_host_sizeof_recognizer(void)
 size_t vigil_host_sizeof_detector(void)
 {
 	return sizeof(struct vigil_detector);
+}
+
+size_t vigil_host_sizeof_stream_parser(void)
+{
+	return sizeof(struct vigil_stream_parser);
+}
+
+size_t vigil_host_sizeof_session(void)
+{
+	return sizeof(struct vigil_session);
+}
+
+/* Layout checks for the Python mirrors of these structs (vigil/core/session.py). */
+size_t vigil_host_sizeof_session_config(void)
+{
+	return sizeof(struct vigil_session_config);
+}
+
+size_t vigil_host_sizeof_model_desc(void)
+{
+	return sizeof(struct vigil_model_desc);
+}
+
+size_t vigil_host_sizeof_windowed_config(void)
+{
+	return sizeof(struct vigil_windowed_config);
+}
+
+size_t vigil_host_sizeof_mfcc_frontend(void)
+{
+	return sizeof(struct vigil_mfcc_frontend);
+}
+
+size_t vigil_host_sizeof_windowed_frontend(void)
+{
+	return sizeof(struct vigil_windowed_frontend);
+}
+
+size_t vigil_host_sizeof_stream_frame(void)
+{
+	return sizeof(struct vigil_stream_frame);
 }

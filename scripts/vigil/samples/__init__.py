@@ -1,0 +1,1 @@
+"""Samples built into firmware: a default set, and their conversion to C arrays."""
