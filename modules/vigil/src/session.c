@@ -54,7 +54,15 @@ static int emit_scores(struct vigil_session *s, enum vigil_use_case uc, const ch
 	return n < 0 ? n : VIGIL_OK;
 }
 
-/* Fill the input (done by `fill`), run the model; *output valid until the next invoke. */
+static int model_input(struct vigil_session *s, enum vigil_use_case uc, int8_t **input)
+{
+	*input = NULL;
+	const int status = s->cfg.engine->input(s->cfg.engine_ctx, uc, input);
+
+	return status == VIGIL_OK && *input == NULL ? VIGIL_EINVOKE : status;
+}
+
+/* Run the model on the input just filled; *output is valid until the next invoke. */
 static int infer(struct vigil_session *s, enum vigil_use_case uc, const int8_t **output, uint32_t *time_us)
 {
 	*time_us = 0;
@@ -190,8 +198,13 @@ static int kws_clip(struct vigil_session *s, const char *id, const int16_t *samp
 	if (status == VIGIL_OK && !a->api->ready(a->ctx)) {
 		status = VIGIL_EAGAIN;
 	}
+	int8_t *input = NULL;
+
 	if (status == VIGIL_OK) {
-		status = a->api->tensor(a->ctx, s->cfg.engine->input(s->cfg.engine_ctx, VIGIL_USE_KWS));
+		status = model_input(s, VIGIL_USE_KWS, &input);
+	}
+	if (status == VIGIL_OK) {
+		status = a->api->tensor(a->ctx, input);
 	}
 	const int8_t *out = NULL;
 	uint32_t us = 0;
@@ -258,7 +271,12 @@ static int stream_hop(struct vigil_session *s)
 	if (s->ready_hops++ % s->stride_hops != 0u) {
 		return VIGIL_OK;
 	}
-	int status = a->api->tensor(a->ctx, s->cfg.engine->input(s->cfg.engine_ctx, VIGIL_USE_KWS));
+	int8_t *input = NULL;
+	int status = model_input(s, VIGIL_USE_KWS, &input);
+
+	if (status == VIGIL_OK) {
+		status = a->api->tensor(a->ctx, input);
+	}
 	const int8_t *out = NULL;
 	uint32_t us = 0;
 
@@ -375,11 +393,15 @@ int vigil_session_image(struct vigil_session *s, const char *id, const struct vi
 	int status = usable(s, VIGIL_USE_VWW);
 	const struct vigil_model_desc *m = s->cfg.models[VIGIL_USE_VWW];
 
+	int8_t *input = NULL;
+
+	if (status == VIGIL_OK) {
+		status = model_input(s, VIGIL_USE_VWW, &input);
+	}
 	if (status == VIGIL_OK) {
 		const struct vigil_image_quant q = {m->pixel_scale, m->input_scale, m->input_zero_point};
 
-		status = vigil_image_to_tensor(frame, m->image_width, m->image_height, &q,
-					       s->cfg.engine->input(s->cfg.engine_ctx, VIGIL_USE_VWW));
+		status = vigil_image_to_tensor(frame, m->image_width, m->image_height, &q, input);
 	}
 	const int8_t *out = NULL;
 	uint32_t us = 0;
@@ -409,6 +431,15 @@ int vigil_session_image(struct vigil_session *s, const char *id, const struct vi
 		emit(s, vigil_detection_encode(&e, s->line, sizeof(s->line)));
 	}
 	return changed < 0 ? changed : VIGIL_OK;
+}
+
+int vigil_session_fail(struct vigil_session *s, enum vigil_use_case use_case, const char *id, int32_t status)
+{
+	if (s == NULL || id == NULL || (unsigned int)use_case >= (unsigned int)VIGIL_USE_CASES || status >= 0) {
+		return VIGIL_EINVAL;
+	}
+	(void)emit_failure(s, use_case_names[use_case], id, status);
+	return VIGIL_OK;
 }
 
 /* -- console stream --------------------------------------------------------------------- */

@@ -36,6 +36,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule(MODEL_WEIGHTS, section=".rodata.vigil_model.*"),
     Rule(TENSOR_ARENA, section="*vigil_arena*"),
     Rule(TENSOR_ARENA, symbol="*tensor_arena*"),
+    Rule("replay samples", section=".rodata.vigil_samples*"),
     Rule("vigil module", path="*modules/vigil/*"),
     Rule("vigil module", archive="*modules__vigil*"),
     Rule("app", path="*/app/*"),

@@ -20,9 +20,9 @@ from vigil.core.native import PIXEL_FORMATS, DetectorConfig, Frame, RecognizerCo
 from vigil.errors import VigilError
 
 KWS, VWW = 0, 1
-EINVOKE = -9
+ENOTSUP, EINVOKE = -5, -9
 
-INPUT_FN = C.CFUNCTYPE(C.c_void_p, C.c_void_p, C.c_int)
+INPUT_FN = C.CFUNCTYPE(C.c_int, C.c_void_p, C.c_int, C.POINTER(C.c_void_p))
 INVOKE_FN = C.CFUNCTYPE(C.c_int, C.c_void_p, C.c_int, C.POINTER(C.c_void_p), C.POINTER(C.c_uint32))
 FEATURES_FN = C.CFUNCTYPE(C.c_int, C.c_void_p, C.POINTER(C.c_int16), C.c_uint16, C.POINTER(C.c_int8), C.c_uint16)
 RESET_FN = C.CFUNCTYPE(C.c_int, C.c_void_p)
@@ -281,9 +281,12 @@ class Session:
         self._call(lib.vigil_session_init(self._state, C.byref(cfg)), "vigil_session_init")
 
     # callbacks from C: never raise through ctypes, report afterwards
-    def _input(self, _ctx, uc: int):
+    def _input(self, _ctx, uc: int, input_ptr) -> int:
         m = self.models[uc]
-        return m.input.ctypes.data if m is not None else None
+        if m is None:
+            return ENOTSUP
+        input_ptr[0] = m.input.ctypes.data
+        return 0
 
     def _invoke(self, _ctx, uc: int, output, time_us) -> int:
         try:

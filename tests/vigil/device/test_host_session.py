@@ -208,3 +208,16 @@ def test_a_frame_bigger_than_the_buffer_is_refused(models):
     small = host_session(models["kws_ref_model"], frame_capacity=1000)
     lines = parsed(small.feed(audio_frame("big", np.zeros(1000, np.int16))))
     assert (lines[0].sample_id, lines[0].status) == ("big", -4)
+
+
+def test_an_engine_failure_is_a_status_line_not_a_hang(models, clips):
+    device = host_session(models["kws_ref_model"])
+
+    def broken(x):
+        raise RuntimeError("the interpreter fell over")
+
+    device.models[0].run = broken
+    with pytest.raises(RuntimeError, match="fell over"):
+        device.audio_clip("yes", clips["yes_1000ms"])
+    result = parse_line(device.lines[-1])
+    assert (result.sample_id, result.status, result.label) == ("yes", -9, None)

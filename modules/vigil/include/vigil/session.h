@@ -55,10 +55,11 @@ struct vigil_model_desc {
 /** Inference, as the port provides it. */
 struct vigil_engine_api {
 	/**
-	 * The model's int8 input tensor. The session fills it completely before every invoke:
-	 * TFLM's memory planner may reuse the input's memory during Invoke().
+	 * Make the use case's model ready and point `*input` at its int8 input tensor. The session
+	 * fills it completely before every invoke: TFLM's memory planner may reuse the input's
+	 * memory during Invoke(). Returns 0 or a status (e.g. VIGIL_EARENA).
 	 */
-	int8_t *(*input)(void *ctx, enum vigil_use_case use_case);
+	int (*input)(void *ctx, enum vigil_use_case use_case, int8_t **input);
 	/** Run the model; on success `*output` points at its int8 scores and `*time_us` is set. */
 	int (*invoke)(void *ctx, enum vigil_use_case use_case, const int8_t **output, uint32_t *time_us);
 };
@@ -130,6 +131,9 @@ int vigil_session_audio_end(struct vigil_session *session, const char *id);
 /** Classify one image; with `continuous`, also run the person detector (camera frames). */
 int vigil_session_image(struct vigil_session *session, const char *id, const struct vigil_frame *frame,
 			bool continuous, uint32_t time_ms);
+
+/** Report a request that could not run (e.g. the microphone is not ready) as a result line. */
+int vigil_session_fail(struct vigil_session *session, enum vigil_use_case use_case, const char *id, int32_t status);
 
 /** Console stream input: feed received bytes; every complete frame is answered. */
 int vigil_session_feed(struct vigil_session *session, const uint8_t *data, size_t count);
