@@ -75,7 +75,7 @@ int app_pipeline_init(void)
 		LOG_ERR("cannot set up the session: %s (%d)", vigil_status_str(status), status);
 		return status;
 	}
-	return app_info();
+	return app_info("boot");
 }
 
 
@@ -99,10 +99,10 @@ void app_pipeline_set_writer(vigil_line_fn write_line, void *ctx)
 	(void)unlock(0);
 }
 
-int app_info(void)
+int app_info(const char *id)
 {
 	lock();
-	return unlock(vigil_session_info(&session));
+	return unlock(vigil_session_info(&session, id));
 }
 
 int app_audio_clip(const char *id, const int16_t *samples, size_t count)

@@ -24,7 +24,8 @@ int app_pipeline_init(void);
 /** Where protocol lines go (the console by default; a shell while it runs a command). */
 void app_pipeline_set_writer(vigil_line_fn write_line, void *ctx);
 
-int app_info(void);
+/** The info line, tagged "boot" at start-up or with what asked ("shell"). */
+int app_info(const char *id);
 int app_audio_clip(const char *id, const int16_t *samples, size_t count);
 int app_audio_stream(const char *id, const int16_t *samples, size_t count);
 int app_audio_end(const char *id);

@@ -20,7 +20,7 @@ static int cmd_info(const struct shell *sh, size_t argc, char **argv)
 	ARG_UNUSED(argc);
 	ARG_UNUSED(argv);
 	app_pipeline_set_writer(shell_line, (void *)sh);
-	const int status = app_info();
+	const int status = app_info("shell");
 
 	app_pipeline_set_writer(NULL, NULL);
 	return status < 0 ? -EIO : 0;

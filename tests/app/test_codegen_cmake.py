@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from vigil.core.session import ModelDesc
 from vigil.models.arena import PROFILES
 from vigil.models.resolve import resolve_model
 from vigil.samples import embed
@@ -58,22 +59,6 @@ target_link_libraries(app_models_ms PRIVATE m)
 """
 
 
-class Desc(C.Structure):
-    _fields_ = [
-        ("name", C.c_char_p),
-        ("sha256", C.c_char_p),
-        ("labels", C.POINTER(C.c_char_p)),
-        ("num_labels", C.c_uint8),
-        ("input_scale", C.c_float),
-        ("input_zero_point", C.c_int32),
-        ("output_scale", C.c_float),
-        ("output_zero_point", C.c_int32),
-        ("image_width", C.c_uint16),
-        ("image_height", C.c_uint16),
-        ("pixel_scale", C.c_float),
-    ]
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory, data_dir):
     if shutil.which("cmake") is None:
@@ -116,7 +101,7 @@ def test_custom_commands_generate_every_file(built):
 
 def test_app_model_glue_matches_the_models(built, manifest):
     lib = C.CDLL(str(built[0] / "libapp_models.so"))
-    lib.app_model.restype = C.POINTER(Desc)
+    lib.app_model.restype = C.POINTER(ModelDesc)
     for use_case, name in ((0, "kws_ref_model"), (1, "vww_96_int8")):
         resolved = resolve_model(name, manifest)
         desc = lib.app_model(use_case).contents
@@ -146,8 +131,8 @@ def test_app_model_glue_matches_the_models(built, manifest):
 
 def test_micro_speech_glue_uses_the_preprocessor(built):
     lib = C.CDLL(str(built[0] / "libapp_models_ms.so"))
-    lib.app_model.restype = C.POINTER(Desc)
-    lib.app_preprocessor.restype = C.POINTER(Desc)
+    lib.app_model.restype = C.POINTER(ModelDesc)
+    lib.app_preprocessor.restype = C.POINTER(ModelDesc)
     lib.app_stride_ms.restype = C.c_uint32
     lib.probe_frontend_clip.restype = C.c_int32
     assert lib.app_model(0).contents.name == b"micro_speech_quantized" and not lib.app_model(1)

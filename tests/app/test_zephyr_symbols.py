@@ -42,7 +42,13 @@ def kconfig_references() -> set[str]:
 
 def code_references() -> set[str]:
     names = set()
-    sources = [APP / "CMakeLists.txt", *APP.glob("cmake/*.cmake"), *APP.glob("src/*.c*"), *APP.glob("src/*.h")]
+    sources = [
+        APP / "CMakeLists.txt",
+        *APP.glob("*.cmake"),
+        *APP.glob("cmake/*.cmake"),
+        *APP.glob("src/*.c*"),
+        *APP.glob("src/*.h"),
+    ]
     for path in sources:
         names |= set(re.findall(r"\bCONFIG_(\w+)", path.read_text()))
     return names

@@ -177,10 +177,10 @@ int vigil_result_encode(const struct vigil_result *r, char *buf, size_t size)
 	return finish(&w);
 }
 
-int vigil_info_encode(const char *firmware, const char *models, uint32_t arena_used, uint32_t arena_size,
-		      int32_t status, char *buf, size_t size)
+int vigil_info_encode(const char *id, const char *firmware, const char *models, uint32_t arena_used,
+		      uint32_t arena_size, int32_t status, char *buf, size_t size)
 {
-	if (buf == NULL || size == 0u || !valid_token(firmware) || !valid_chars(models, "@,", 256)) {
+	if (buf == NULL || size == 0u || !valid_token(id) || !valid_token(firmware) || !valid_chars(models, "@,", 256)) {
 		return VIGIL_EINVAL;
 	}
 	struct writer w = {buf, size, 0, false};
@@ -188,7 +188,9 @@ int vigil_info_encode(const char *firmware, const char *models, uint32_t arena_u
 	buf[0] = '\0';
 	put_str(&w, "VIGIL ");
 	put_uint(&w, VIGIL_RESULT_VERSION, 1);
-	put_str(&w, " info fw=");
+	put_str(&w, " info id=");
+	put_str(&w, id);
+	put_str(&w, " fw=");
 	put_str(&w, firmware);
 	put_str(&w, " models=");
 	put_str(&w, models);

@@ -69,6 +69,19 @@ static int infer(struct vigil_session *s, enum vigil_use_case uc, const int8_t *
 	return s->cfg.engine->invoke(s->cfg.engine_ctx, uc, output, time_us);
 }
 
+/* The audio front-end's current window into the keyword model's input, then inference. */
+static int kws_infer(struct vigil_session *s, const int8_t **out, uint32_t *time_us)
+{
+	const struct vigil_audio_frontend *a = &s->cfg.audio;
+	int8_t *input = NULL;
+	int status = model_input(s, VIGIL_USE_KWS, &input);
+
+	if (status == VIGIL_OK) {
+		status = a->api->tensor(a->ctx, input);
+	}
+	return status == VIGIL_OK ? infer(s, VIGIL_USE_KWS, out, time_us) : status;
+}
+
 static int usable(struct vigil_session *s, enum vigil_use_case uc)
 {
 	if (s->cfg.models[uc] == NULL) {
@@ -151,9 +164,9 @@ static void append_model(char *list, size_t size, const struct vigil_model_desc 
 	list[n] = '\0';
 }
 
-int vigil_session_info(struct vigil_session *s)
+int vigil_session_info(struct vigil_session *s, const char *id)
 {
-	if (s == NULL) {
+	if (s == NULL || id == NULL) {
 		return VIGIL_EINVAL;
 	}
 	char models[256] = "";
@@ -166,7 +179,7 @@ int vigil_session_info(struct vigil_session *s)
 		}
 	}
 	append_model(models, sizeof(models), s->cfg.preprocessor);
-	const int n = vigil_info_encode(s->cfg.firmware, models, s->cfg.arena_used, s->cfg.arena_size, status,
+	const int n = vigil_info_encode(id, s->cfg.firmware, models, s->cfg.arena_used, s->cfg.arena_size, status,
 					s->line, sizeof(s->line));
 
 	emit(s, n);
@@ -198,19 +211,11 @@ static int kws_clip(struct vigil_session *s, const char *id, const int16_t *samp
 	if (status == VIGIL_OK && !a->api->ready(a->ctx)) {
 		status = VIGIL_EAGAIN;
 	}
-	int8_t *input = NULL;
-
-	if (status == VIGIL_OK) {
-		status = model_input(s, VIGIL_USE_KWS, &input);
-	}
-	if (status == VIGIL_OK) {
-		status = a->api->tensor(a->ctx, input);
-	}
 	const int8_t *out = NULL;
 	uint32_t us = 0;
 
 	if (status == VIGIL_OK) {
-		status = infer(s, VIGIL_USE_KWS, &out, &us);
+		status = kws_infer(s, &out, &us);
 	}
 	if (status != VIGIL_OK) {
 		return emit_failure(s, "kws", id, status);
@@ -271,18 +276,10 @@ static int stream_hop(struct vigil_session *s)
 	if (s->ready_hops++ % s->stride_hops != 0u) {
 		return VIGIL_OK;
 	}
-	int8_t *input = NULL;
-	int status = model_input(s, VIGIL_USE_KWS, &input);
-
-	if (status == VIGIL_OK) {
-		status = a->api->tensor(a->ctx, input);
-	}
 	const int8_t *out = NULL;
 	uint32_t us = 0;
+	int status = kws_infer(s, &out, &us);
 
-	if (status == VIGIL_OK) {
-		status = infer(s, VIGIL_USE_KWS, &out, &us);
-	}
 	if (status != VIGIL_OK) {
 		return status;
 	}
@@ -462,7 +459,7 @@ static int dispatch(struct vigil_session *s, const struct vigil_stream_frame *f)
 {
 	switch (f->type) {
 	case VIGIL_STREAM_QUERY:
-		return vigil_session_info(s);
+		return vigil_session_info(s, f->id);
 	case VIGIL_STREAM_AUDIO:
 	case VIGIL_STREAM_CHUNK:
 		if (f->length % 2u != 0u) {

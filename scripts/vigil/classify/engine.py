@@ -79,16 +79,7 @@ class Classifier:
         )
 
     def _stream_result(self, path: Path, tensors: np.ndarray, stride_hops: int) -> FileResult:
-        params = self.spec.recognizer()
-        rec = native.Recognizer(
-            self.spec.labels,
-            params.thresholds,
-            params.window_ms,
-            params.suppression_ms,
-            params.min_results,
-            params.silence,
-            params.unknown,
-        )
+        rec = native.Recognizer.for_params(self.spec.labels, self.spec.recognizer())
         step_ms = self._hop_ms()
         first_ms = 1000 * int(self.spec.frontend["clip_samples"]) // int(self.spec.frontend["sample_rate"])
         detections, peak = [], np.zeros(len(self.spec.labels), dtype=np.float32)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from rich.table import Table
 
@@ -20,10 +21,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_manifest_arguments(p)
     sub.add_parser("frontend", help="Cortex-M33 instructions per MFCC hop and per VWW frame; host time per second")
     sub.add_parser("budget", help="time and peak memory of `vigil budget` on a generated 2 MB C/C++ firmware")
+    p = sub.add_parser("regress", help="samples per second of `vigil regress run` on the host and on QEMU")
+    p.add_argument("suites", nargs="*", default=["kws", "vww"], metavar="SUITE")
+    add_manifest_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"models": _models, "frontend": _frontend, "budget": _budget}[args.bench_command](args)
+    return {"models": _models, "frontend": _frontend, "budget": _budget, "regress": _regress}[args.bench_command](args)
+
+
+def _regress(args) -> int:
+    from vigil.models.manifest import load_manifest
+    from vigil.regress.run import golden_for, prepare, run_suite
+    from vigil.regress.suite import load_suite
+    from vigil.regress.targets import open_target
+
+    table = Table(title="vigil bench regress (samples per second, goldens excluded)")
+    for column in ("suite", "samples", "golden (reference chain)", "host", "qemu"):
+        table.add_column(column, justify="right" if column != "suite" else "left")
+    manifest = load_manifest(args.manifest)
+    for name in args.suites:
+        with console.status(f"{name}: samples and golden"):
+            prepared = prepare(load_suite(name), manifest, args.mirror)
+            t0 = time.perf_counter()
+            golden = golden_for(prepared)
+            golden_rate = (len(prepared.clips) + len(prepared.streams)) / (time.perf_counter() - t0)
+        rates = []
+        for target in ("host", "qemu"):
+            with console.status(f"{name} on {target}"):
+                report = run_suite(prepared, golden, Path(name), open_target(target, prepared.resolved))
+            rates.append(f"{report.samples_per_second:.1f}" + ("" if report.passed else " (FAILED)"))
+        table.add_row(name, str(len(prepared.clips) + len(prepared.streams)), f"{golden_rate:.1f}", *rates)
+    console.print(table)
+    console.print("A stream counts as one sample; QEMU includes booting it once per run.")
+    return 0
 
 
 def _budget(args) -> int:

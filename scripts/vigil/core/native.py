@@ -120,7 +120,16 @@ def library() -> C.CDLL:
     lib.vigil_detector_update.argtypes = [C.c_void_p, C.c_float, C.POINTER(C.c_bool)]
     lib.vigil_result_encode.argtypes = [C.POINTER(Result), C.c_char_p, C.c_size_t]
     lib.vigil_detection_encode.argtypes = [C.POINTER(DetectionEvent), C.c_char_p, C.c_size_t]
-    lib.vigil_info_encode.argtypes = [C.c_char_p, C.c_char_p, C.c_uint32, C.c_uint32, C.c_int32, C.c_char_p, C.c_size_t]
+    lib.vigil_info_encode.argtypes = [
+        C.c_char_p,
+        C.c_char_p,
+        C.c_char_p,
+        C.c_uint32,
+        C.c_uint32,
+        C.c_int32,
+        C.c_char_p,
+        C.c_size_t,
+    ]
     lib.vigil_ack_encode.argtypes = [C.c_char_p, C.c_uint32, C.c_int32, C.c_char_p, C.c_size_t]
     return lib
 
@@ -219,8 +228,33 @@ def recognizer_config(
     return cfg
 
 
+def recognizer_config_for(labels: tuple[str, ...], params) -> RecognizerConfig:
+    """From a model's recognizer parameters (models.postprocess.RecognizerParams)."""
+    return recognizer_config(
+        labels,
+        params.thresholds,
+        params.window_ms,
+        params.suppression_ms,
+        params.min_results,
+        params.silence,
+        params.unknown,
+    )
+
+
 class Recognizer:
     """KWS command recognizer (modules/vigil/src/recognizer.c)."""
+
+    @classmethod
+    def for_params(cls, labels: tuple[str, ...], params) -> Recognizer:
+        return cls(
+            labels,
+            params.thresholds,
+            params.window_ms,
+            params.suppression_ms,
+            params.min_results,
+            params.silence,
+            params.unknown,
+        )
 
     def __init__(
         self,
@@ -302,8 +336,10 @@ def _encoded(function: str, *args) -> str:
     return buf.value[:n].decode()
 
 
-def encode_info(firmware: str, models: str, arena_used: int, arena_size: int, status: int = 0) -> str:
-    return _encoded("vigil_info_encode", firmware.encode(), models.encode(), arena_used, arena_size, status)
+def encode_info(ident: str, firmware: str, models: str, arena_used: int, arena_size: int, status: int = 0) -> str:
+    return _encoded(
+        "vigil_info_encode", ident.encode(), firmware.encode(), models.encode(), arena_used, arena_size, status
+    )
 
 
 def encode_ack(sample_id: str, samples: int, status: int = 0) -> str:

@@ -126,6 +126,7 @@ def session_library() -> C.CDLL:
         getattr(lib, f"vigil_host_sizeof_{name}").restype = C.c_size_t
     lib.vigil_stream_parser_feed.argtypes = [C.c_void_p, C.c_uint8, C.POINTER(C.POINTER(StreamFrame))]
     lib.vigil_session_feed.argtypes = [C.c_void_p, C.c_char_p, C.c_size_t]
+    lib.vigil_session_info.argtypes = [C.c_void_p, C.c_char_p]
     lib.vigil_session_audio_clip.argtypes = [C.c_void_p, C.c_char_p, C.POINTER(C.c_int16), C.c_size_t]
     lib.vigil_session_audio_stream.argtypes = [C.c_void_p, C.c_char_p, C.POINTER(C.c_int16), C.c_size_t]
     lib.vigil_session_audio_end.argtypes = [C.c_void_p, C.c_char_p]
@@ -317,9 +318,9 @@ class Session:
         return self.lines[since:]
 
     # requests
-    def info(self) -> list[str]:
+    def info(self, ident: str = "boot") -> list[str]:
         n = len(self.lines)
-        self._call(session_library().vigil_session_info(self._state), "vigil_session_info")
+        self._call(session_library().vigil_session_info(self._state, ident.encode()), "vigil_session_info")
         return self._take(n)
 
     def feed(self, data: bytes) -> list[str]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from vigil import __version__
 from vigil.core import session as cs
-from vigil.core.native import DetectorConfig, recognizer_config
+from vigil.core.native import DetectorConfig, recognizer_config_for
 from vigil.errors import VigilError
 from vigil.fileio import sha256_bytes
 from vigil.models import tflm_runtime
@@ -92,15 +92,7 @@ def host_session(
     if kws is not None:
         params = kws.spec.recognizer()
         options["audio"] = audio_frontend(kws, kws_binding)
-        options["recognizer"] = recognizer_config(
-            kws.spec.labels,
-            params.thresholds,
-            params.window_ms,
-            params.suppression_ms,
-            params.min_results,
-            params.silence,
-            params.unknown,
-        )
+        options["recognizer"] = recognizer_config_for(kws.spec.labels, params)
         options["stride_ms"] = params.stride_ms
         pre = kws.companion("preprocessor")
         if pre is not None:

@@ -14,8 +14,6 @@ import sys
 import tty
 from typing import TextIO
 
-from vigil.core.session import Session
-
 ANNOUNCE = "uart connected to pseudotty: {}"
 
 
@@ -39,7 +37,8 @@ def write_lines(fd: int, lines: list[str]) -> None:
             continue
 
 
-def serve(session: Session, announce: TextIO = sys.stdout) -> None:
+def serve(session, announce: TextIO = sys.stdout) -> None:
+    """`session`: anything with info() and feed(bytes) returning protocol lines (core.session.Session)."""
     master, slave, path = open_pty()
     stop = []
     for sig in (signal.SIGTERM, signal.SIGINT):

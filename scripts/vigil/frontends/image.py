@@ -61,3 +61,37 @@ def image_features(pixels: np.ndarray, params: dict) -> np.ndarray:
 def quantize_image(pixels: np.ndarray, params: dict, scale: float, zero_point: int) -> np.ndarray:
     rgb = model_rgb(pixels, int(params["width"]), int(params["height"]))
     return quantize(rgb * float(params["pixel_scale"]), scale, zero_point)
+
+
+def device_quantize_image(pixels: np.ndarray, params: dict, scale: float, zero_point: int) -> np.ndarray:
+    """The same definition in the fixed point the firmware uses, for bit-exact goldens.
+
+    Source positions floor((2i + 1) * side * 2^16 / (2 * size)) - 2^15 in 16.16, clamped to the
+    image; the blend in integers (rows, then columns), rounded to 16.16; then in float32:
+    value = q16 / 2^16, times pixel_scale, divided by the input scale, rounded half away from
+    zero, plus the zero point, saturated to int8. The pixels are RGB (or gray) as delivered:
+    RGB565 frames are expanded first (datasets/camera.from_rgb565).
+    """
+    out_w, out_h = int(params["width"]), int(params["height"])
+    src = center_crop_square(pixels).astype(np.uint64)
+    if src.shape[2] == 1:
+        src = np.repeat(src, 3, axis=2)
+    side = src.shape[0]
+
+    def positions(size: int) -> np.ndarray:
+        raw = (2 * np.arange(size, dtype=np.int64) + 1) * side * 65536 // (2 * size)
+        return np.clip(raw - 32768, 0, (side - 1) * 65536).astype(np.uint64)
+
+    sy, sx = positions(out_h), positions(out_w)
+    y0, x0 = (sy >> np.uint64(16)).astype(np.int64), (sx >> np.uint64(16)).astype(np.int64)
+    y1, x1 = np.minimum(y0 + 1, side - 1), np.minimum(x0 + 1, side - 1)
+    fy = (sy & np.uint64(0xFFFF))[:, None, None]
+    fx = (sx & np.uint64(0xFFFF))[None, :, None]
+    one = np.uint64(65536)
+    top = src[y0][:, x0] * (one - fx) + src[y0][:, x1] * fx
+    bottom = src[y1][:, x0] * (one - fx) + src[y1][:, x1] * fx
+    q16 = (top * (one - fy) + bottom * fy + np.uint64(32768)) >> np.uint64(16)
+    value = q16.astype(np.float32) * np.float32(1.0 / 65536.0)
+    scaled = np.clip((value * np.float32(params["pixel_scale"])) / np.float32(scale), -1000, 1000)
+    rounded = np.where(scaled >= 0, scaled + np.float32(0.5), scaled - np.float32(0.5)).astype(np.int32)
+    return np.clip(rounded + zero_point, -128, 127).astype(np.int8)

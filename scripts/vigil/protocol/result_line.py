@@ -20,7 +20,7 @@ _INT = re.compile(r"^-?\d+$")
 _FIXED = re.compile(r"^\d+\.\d+$")
 RESULT_KEYS = ("uc", "id", "label", "scores", "zp", "scale", "us", "status")
 DETECT_KEYS = ("uc", "id", "label", "score", "ms")
-INFO_KEYS = ("fw", "models", "arena", "status")
+INFO_KEYS = ("id", "fw", "models", "arena", "status")
 ACK_KEYS = ("id", "samples", "status")
 _MODELS = re.compile(r"^[A-Za-z0-9_.-]+@[0-9a-f]{8}(,[A-Za-z0-9_.-]+@[0-9a-f]{8})*$")
 
@@ -43,6 +43,7 @@ class ResultLine:
 
 @dataclass(frozen=True)
 class InfoLine:
+    sample_id: str  # "boot" at start-up, else the id of the query it answers
     firmware: str
     models: dict[str, str]  # name -> sha256 prefix
     arena_used: int
@@ -106,12 +107,16 @@ def parse_line(line: str, where: str = "line") -> Line:
         bad(f"expected {len(keys)} fields, got {len(fields)}")
     if kind == "info":
         arena = re.fullmatch(r"(\d+)/(\d+)", values["arena"])
-        if not _TOKEN.match(values["fw"]) or not _MODELS.match(values["models"]) or not arena:
+        if not _TOKEN.match(values["id"]) or not _TOKEN.match(values["fw"]) or not _MODELS.match(values["models"]):
+            bad("bad info fields")
+        if not arena:
             bad("bad info fields")
         if not _INT.match(values["status"]):
             bad("status is not an integer")
         models = dict(item.split("@") for item in values["models"].split(","))
-        return InfoLine(values["fw"], models, int(arena.group(1)), int(arena.group(2)), int(values["status"]))
+        return InfoLine(
+            values["id"], values["fw"], models, int(arena.group(1)), int(arena.group(2)), int(values["status"])
+        )
     if kind == "ack":
         if not _TOKEN.match(values["id"]) or not values["samples"].isdigit() or not _INT.match(values["status"]):
             bad("bad ack fields")

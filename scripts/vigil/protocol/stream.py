@@ -151,6 +151,7 @@ class StreamSession:
     timeout: float = 10.0
     _pending: bytearray = field(default_factory=bytearray)
     lines_seen: int = 0
+    _queries: int = 0
 
     def _next_line(self, waiting_for: str) -> Line:
         deadline = time.monotonic() + self.timeout
@@ -172,11 +173,14 @@ class StreamSession:
             self._pending += self.transport.read(min(left, 0.5))
 
     def _until(self, final: type, ident: str | None, waiting_for: str) -> tuple[list[DetectLine], Line]:
-        """Lines up to the final one of a request; detections on the way are collected."""
+        """Lines up to the final one of a request; detections on the way are collected. A boot
+        info line in the middle of a request means the device restarted."""
         detections = []
         while True:
             line = self._next_line(waiting_for)
-            if isinstance(line, InfoLine) and final is not InfoLine:
+            if isinstance(line, InfoLine) and line.sample_id == "boot" and ident != "boot":
+                if final is InfoLine:
+                    continue  # still booting when the query went out: the answer follows
                 raise VigilError(f"{self.transport.name}: device restarted (info line) while waiting for {waiting_for}")
             if isinstance(line, DetectLine) and line.sample_id == ident:
                 detections.append(line)
@@ -185,11 +189,14 @@ class StreamSession:
 
     def wait_boot(self) -> InfoLine:
         """The info line the device prints when it starts."""
-        return self._until(InfoLine, None, "the device's boot line")[1]
+        return self._until(InfoLine, "boot", "the device's boot line")[1]
 
     def info(self) -> InfoLine:
-        self.transport.write(encode_frame(QUERY, "query"))
-        return self._until(InfoLine, None, "the info line")[1]
+        """Ask for the info line (answered with the query's id, so an earlier boot line is not taken for it)."""
+        self._queries += 1
+        ident = f"query{self._queries}"
+        self.transport.write(encode_frame(QUERY, ident))
+        return self._until(InfoLine, ident, "the info line")[1]
 
     def classify_audio(self, ident: str, samples: np.ndarray) -> ResultLine:
         self.transport.write(audio_frame(ident, samples))

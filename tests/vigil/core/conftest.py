@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from vigil.datasets import photos, recipes
+from vigil.datasets.camera import from_rgb565, to_rgb565
 from vigil.datasets.labelled import discover
 from vigil.io.image import read_image
 from vigil.io.wav import read_wav
@@ -27,17 +28,6 @@ def parity_clips(data_dir) -> dict[str, np.ndarray]:
     clips = {f.name: padded(read_wav(f)) for f in files}
     clips["digital_silence"] = np.zeros(CLIP, dtype=np.int16)
     return clips
-
-
-def to_rgb565(rgb: np.ndarray) -> np.ndarray:
-    v = ((rgb[..., 0] >> 3).astype(np.uint16) << 11) | ((rgb[..., 1] >> 2).astype(np.uint16) << 5) | (rgb[..., 2] >> 3)
-    return np.stack([v & 0xFF, v >> 8], axis=-1).astype(np.uint8)
-
-
-def from_rgb565(raw: np.ndarray) -> np.ndarray:
-    v = raw[..., 0].astype(np.uint16) | (raw[..., 1].astype(np.uint16) << 8)
-    r, g, b = (v >> 11) & 0x1F, (v >> 5) & 0x3F, v & 0x1F
-    return np.stack([(r << 3) | (r >> 2), (g << 2) | (g >> 4), (b << 3) | (b >> 2)], axis=-1).astype(np.uint8)
 
 
 @pytest.fixture(scope="session")

@@ -68,3 +68,12 @@ def test_invalid_frames_are_rejected():
     assert lib.vigil_image_to_tensor(native.C.byref(good), 2000, 96, native.C.byref(quant), outp) == native.ENOSPC
     with pytest.raises(VigilError):
         native.image_to_tensor(pixels, "rgb888", 96, 96, 1 / 255, 0.0, ZERO)
+
+
+def test_host_c_is_bit_exact_with_the_fixed_point_definition(parity_frames):
+    """frontends.image.device_quantize_image writes down the firmware's fixed-point arithmetic in
+    numpy; goldens use it, so a VWW regression run compares exactly."""
+    from vigil.frontends.image import device_quantize_image
+
+    for name, (frame, fmt, pixels) in parity_frames.items():
+        assert (host(frame, fmt) == device_quantize_image(pixels, PARAMS, SCALE, ZERO)).all(), name

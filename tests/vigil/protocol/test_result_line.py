@@ -53,7 +53,7 @@ def test_documented_examples_parse():
     assert examples == [
         native.encode_result("kws", "yes_1000ms", "yes", np.array([-128, -128, 127], np.int8), -128, 0.00390625, 7690),
         native.encode_detection("kws", "stream", "yes", 0.931, 1480),
-        native.encode_info("0.1.0", "kws_ref_model@aeea4368", 22804, 23648),
+        native.encode_info("boot", "0.1.0", "kws_ref_model@aeea4368", 22804, 23648),
         native.encode_ack("stream", 32000),
     ]
     assert [type(parse_line(line)).__name__ for line in examples] == ["ResultLine", "DetectLine", "InfoLine", "AckLine"]

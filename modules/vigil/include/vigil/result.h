@@ -8,7 +8,7 @@
  *
  *   VIGIL 1 result uc=kws id=yes_1000ms label=yes scores=-128,-128,127 zp=-128 scale=0.003906250 us=7690 status=0 crc=3f30486b
  *   VIGIL 1 detect uc=kws id=stream label=yes score=0.931 ms=1480 crc=f6ab9e12
- *   VIGIL 1 info fw=0.1.0 models=kws_ref_model@aeea4368 arena=22804/23648 status=0 crc=3c18ab4f
+ *   VIGIL 1 info id=boot fw=0.1.0 models=kws_ref_model@aeea4368 arena=22804/23648 status=0 crc=228cc195
  *   VIGIL 1 ack id=stream samples=32000 status=0 crc=b36779fe
  *
  * Fields come in this order, separated by one space. `scores` are the raw int8 outputs;
@@ -59,11 +59,12 @@ int vigil_result_encode(const struct vigil_result *result, char *buf, size_t siz
 int vigil_detection_encode(const struct vigil_detection_event *event, char *buf, size_t size);
 
 /**
- * Encode the info line: firmware version, the models ("name@sha256 prefix", comma
- * separated), tensor-arena bytes used/reserved, and a status (0, or why the app cannot run).
+ * Encode the info line: what asked for it ("boot" at start-up, else the query's id), firmware
+ * version, the models ("name@sha256 prefix", comma separated), tensor-arena bytes
+ * used/reserved, and a status (0, or why the app cannot run).
  */
-int vigil_info_encode(const char *firmware, const char *models, uint32_t arena_used, uint32_t arena_size,
-		      int32_t status, char *buf, size_t size);
+int vigil_info_encode(const char *id, const char *firmware, const char *models, uint32_t arena_used,
+		      uint32_t arena_size, int32_t status, char *buf, size_t size);
 
 /** Encode the acknowledgement of a stream chunk: the stream's samples received so far. */
 int vigil_ack_encode(const char *sample_id, uint32_t samples, int32_t status, char *buf, size_t size);

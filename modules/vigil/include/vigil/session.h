@@ -109,8 +109,11 @@ struct vigil_session {
 
 int vigil_session_init(struct vigil_session *session, const struct vigil_session_config *cfg);
 
-/** Print the info line (also what a 'Q' frame and the boot do). */
-int vigil_session_info(struct vigil_session *session);
+/**
+ * Print the info line, tagged with `id`: "boot" at start-up (a host that sees it in the middle
+ * of a request knows the device restarted), a 'Q' frame's id when queried.
+ */
+int vigil_session_info(struct vigil_session *session, const char *id);
 
 /**
  * Classify one clip of 16 kHz PCM: shorter clips are padded with silence to the model's

@@ -1,0 +1,114 @@
+"""Sample-based regression: goldens from the reference chain only (TensorFlow / numpy front-end,
+TFLM's Python runtime), then the same suite on a target - this machine (host), a Cortex-M33 on
+QEMU (qemu), the Zephyr app on native_sim (native_sim) or a board over a serial port (serial) -
+every answer against its golden, and accuracy against the expected labels. Exit codes: 0 no
+regression, 1 a regression or a target that stopped answering, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from pathlib import Path
+
+from vigil.cli.common import add_manifest_arguments, console
+
+NAME = "regress"
+HELP = "regression of samples against goldens on host, qemu, native_sim or a board"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="regress_command", metavar="SUBCOMMAND", required=True)
+    p = sub.add_parser("golden", help="write a suite's goldens with the reference chain")
+    p.add_argument("suite", metavar="SUITE", help="tests/samples/<SUITE>.yml, or a suite file")
+    p.add_argument("--out", type=Path, metavar="FILE", help="default: build/regress/<suite>.golden.json")
+    add_manifest_arguments(p)
+
+    p = sub.add_parser("run", help="run a suite on a target and compare with its goldens")
+    p.add_argument("suite", metavar="SUITE", help="tests/samples/<SUITE>.yml, or a suite file")
+    p.add_argument("--target", required=True, choices=("host", "qemu", "native_sim", "serial"))
+    p.add_argument("--golden", type=Path, metavar="FILE", help="default: build/regress/<suite>.golden.json")
+    p.add_argument("--exe", metavar="PATH", help="native_sim: build/zephyr/zephyr.exe built with stream.conf")
+    p.add_argument("--exe-args", default="", metavar="ARGS", help="native_sim: extra arguments for the executable")
+    p.add_argument("--port", metavar="DEV", help="serial: the board's serial port, e.g. /dev/ttyACM0")
+    p.add_argument("--baud", type=int, default=115200, help="serial: baud rate (default 115200)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="longest wait for one answer")
+    p.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML (for CI)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="write the report as JSON")
+    p.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown summary")
+    p.add_argument("--top", type=int, default=20, metavar="N", help="regressions to list (default 20)")
+    add_manifest_arguments(p)
+
+    p = sub.add_parser("data", help="generate a suite's samples and count them per label")
+    p.add_argument("suite", metavar="SUITE")
+    add_manifest_arguments(p)
+
+
+def default_golden(suite_name: str) -> Path:
+    return Path("build") / "regress" / f"{suite_name}.golden.json"
+
+
+def run(args: argparse.Namespace) -> int:
+    from vigil.errors import CheckFailed
+    from vigil.fileio import write_text_atomic
+    from vigil.models.manifest import load_manifest
+    from vigil.regress import report as render
+    from vigil.regress.golden import load_golden, save_golden
+    from vigil.regress.run import RunReport, golden_for, prepare, run_suite
+    from vigil.regress.suite import load_suite
+    from vigil.regress.targets import TargetFailure, open_target
+
+    suite = load_suite(args.suite)
+    prepared = prepare(suite, load_manifest(args.manifest), args.mirror)
+    if args.regress_command == "data":
+        counts: dict[str, int] = {}
+        for clip in prepared.clips:
+            counts[clip.label or "(no label)"] = counts.get(clip.label or "(no label)", 0) + 1
+        for label, n in sorted(counts.items()):
+            console.print(f"{label}: {n}")
+        for stream in prepared.streams:
+            console.print(f"{stream.ident}: {stream.samples.size / 16000:.0f} s, {len(stream.truth)} keywords")
+        return 0
+    if args.regress_command == "golden":
+        out = args.out or default_golden(suite.name)
+        golden = golden_for(prepared)
+        save_golden(golden, out)
+        console.print(
+            f"wrote {out} ({len(golden.clips)} clips, {len(golden.streams)} streams, model "
+            f"{golden.model}@{golden.model_sha256[:8]})"
+        )
+        return 0
+    golden_path = args.golden or default_golden(suite.name)
+    golden = load_golden(golden_path)
+    exe = [args.exe, *shlex.split(args.exe_args)] if args.exe else None
+    try:
+        target = open_target(
+            args.target, prepared.resolved, port=args.port, baudrate=args.baud, exe=exe, timeout=args.timeout
+        )
+    except TargetFailure as e:
+        spec = prepared.resolved.spec
+        report = RunReport(
+            suite.name,
+            args.target,
+            "",
+            spec.name,
+            "",
+            spec.labels,
+            failure=str(e),
+            not_run=[c.ident for c in prepared.clips] + [s.ident for s in prepared.streams],
+        )
+    else:
+        report = run_suite(prepared, golden, golden_path, target)
+    render.print_report(report, console, args.top)
+    for path, text in (
+        (args.junit, render.to_junit),
+        (args.json, render.to_json_text),
+        (args.markdown, render.to_markdown),
+    ):
+        if path:
+            write_text_atomic(path, text(report))
+    if not report.passed:
+        raise CheckFailed(
+            f"suite {suite.name} on {args.target}: " + (report.failure or f"{len(report.regressions)} regression(s)")
+        )
+    return 0
