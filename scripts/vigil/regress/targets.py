@@ -25,6 +25,7 @@ from vigil.core import native
 from vigil.core.qemu import QemuBatch
 from vigil.core.session import Session
 from vigil.errors import VigilError
+from vigil.fileio import sha256_bytes
 from vigil.frontends.quantize import dequantize
 from vigil.models import tflm_runtime
 from vigil.models.resolve import ResolvedModel
@@ -108,8 +109,6 @@ class ProtocolTarget(Target):
             info = self.session.info()
         except VigilError as e:
             raise TargetFailure("info", str(e)) from None
-        from vigil.fileio import sha256_bytes
-
         name = self.resolved.spec.name if self.resolved.spec else Path(self.resolved.model.path).stem
         sha = sha256_bytes(self.resolved.model.data)[:8]
         if info.models.get(name) != sha:
