@@ -10,6 +10,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from vigil.errors import VigilError
+
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
@@ -67,3 +69,21 @@ def atomic_files(out_dir: Path) -> Iterator[Path]:
                 os.replace(item, dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def load_yaml(path: Path, what: str):
+    """A YAML document, or one VigilError naming the file: missing, unreadable, or not YAML."""
+    import yaml
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise VigilError(f"{path}: {what} not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise VigilError(f"{path}: cannot read {what} ({getattr(e, 'strerror', None) or e})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise VigilError(f"{path}: not valid YAML{f' at line {mark.line + 1}' if mark else ''}") from None

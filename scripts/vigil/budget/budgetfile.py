@@ -16,10 +16,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from vigil.budget.components import Rule, parse_rules
 from vigil.errors import VigilError
+from vigil.fileio import load_yaml
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|%)?\s*$")
 _UNITS = {None: 1, "B": 1, "KB": 1000, "KiB": 1024, "MB": 1000**2, "MiB": 1024**2}
@@ -60,13 +59,7 @@ def board_dir_name(board: str) -> str:
 
 def load_budget(path: Path) -> Budget:
     path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise VigilError(f"{path}: budget file not found") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise VigilError(f"{path}: not valid YAML{f' at line {mark.line + 1}' if mark else ''}") from None
+    doc = load_yaml(path, "budget file")
     if not isinstance(doc, dict):
         raise VigilError(f"{path}: expected a mapping with 'regions' and/or 'components'")
     unknown = set(doc) - {"board", "regions", "components", "rules"}

@@ -67,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
         for label, n in sorted(counts.items()):
             console.print(f"{label}: {n}")
         for stream in prepared.streams:
-            console.print(f"{stream.ident}: {stream.samples.size / 16000:.0f} s, {len(stream.truth)} keywords")
+            seconds = stream.samples.size / int(prepared.resolved.spec.frontend["sample_rate"])
+            console.print(f"{stream.ident}: {seconds:.0f} s, {len(stream.truth)} keywords")
         return 0
     if args.regress_command == "golden":
         out = args.out or default_golden(suite.name)

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from vigil.errors import VigilError
+from vigil.fileio import load_yaml
 from vigil.models.postprocess import detector_params, recognizer_params
 from vigil.settings import REPO_ROOT
 
@@ -93,19 +92,7 @@ def default_manifest_path() -> Path:
 
 def load_manifest(path: Path | None = None) -> Manifest:
     path = Path(path) if path else default_manifest_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise VigilError(f"{path}: model manifest not found") from None
-    except OSError as e:
-        raise VigilError(f"{path}: cannot read model manifest ({e.strerror})") from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise VigilError(f"{path}: not valid YAML{where}") from None
-    return Manifest(path=path, models=_parse_models(path, doc))
+    return Manifest(path=path, models=_parse_models(path, load_yaml(path, "model manifest")))
 
 
 def _parse_models(path: Path, doc: Any) -> dict[str, ModelSpec]:

@@ -20,9 +20,8 @@ import glob
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from vigil.errors import VigilError
+from vigil.fileio import load_yaml
 from vigil.settings import REPO_ROOT, data_dir
 
 SUITES_DIR = REPO_ROOT / "tests" / "samples"
@@ -87,11 +86,7 @@ def find_suite(ref: str | Path) -> Path:
 
 def load_suite(ref: str | Path) -> Suite:
     path = find_suite(ref)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        raise VigilError(f"{path}: not valid YAML{f' at line {mark.line + 1}' if mark else ''}") from None
+    doc = load_yaml(path, "suite file")
     if not isinstance(doc, dict):
         raise VigilError(f"{path}: expected a mapping with 'model' and 'clips' or 'streams'")
     unknown = set(doc) - {"name", "model", "tolerance", "clips", "streams"}
