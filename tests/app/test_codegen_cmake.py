@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from vigil.core.session import ModelDesc
-from vigil.models.arena import PROFILES
 from vigil.models.resolve import resolve_model
 from vigil.samples import embed
+from vigil.tflite.arena import PROFILES
 
 REPO = Path(__file__).resolve().parents[2]
 CORE_SOURCES = [

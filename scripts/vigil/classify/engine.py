@@ -15,9 +15,9 @@ from vigil.frontends import micro_speech
 from vigil.frontends.quantize import dequantize
 from vigil.io.image import read_image
 from vigil.io.wav import read_wav
-from vigil.models import tflm_runtime
 from vigil.models.manifest import ModelSpec
-from vigil.models.tflite_file import TfliteModel
+from vigil.tflite import runtime
+from vigil.tflite.model import TfliteModel
 
 TARGETS = ("host", "qemu")
 
@@ -61,11 +61,11 @@ class Classifier:
         self.input_shape = t.shape
         o = model.output_tensors[0]
         self.out_scale, self.out_zero = o.scale[0], o.zero_point[0]
-        self.interpreter = tflm_runtime.make_interpreter(model.data)
+        self.interpreter = runtime.make_interpreter(model.data)
 
     # -- inference and post-processing -------------------------------------------------
     def _probabilities(self, tensor: np.ndarray) -> np.ndarray:
-        y = tflm_runtime.invoke(self.interpreter, [tensor.reshape(self.input_shape)])[0].reshape(-1)
+        y = runtime.invoke(self.interpreter, [tensor.reshape(self.input_shape)])[0].reshape(-1)
         return np.clip(dequantize(y, self.out_scale, self.out_zero), 0.0, 1.0).astype(np.float32)
 
     def _clip_result(self, path: Path, tensor: np.ndarray) -> FileResult:

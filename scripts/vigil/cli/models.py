@@ -14,8 +14,8 @@ from rich.table import Table
 from vigil.cli.common import add_manifest_arguments, console, print_json
 from vigil.datasets.labelled import discover
 from vigil.errors import CheckFailed, VigilError
-from vigil.models.arena import DEFAULT_TARGET, PROFILES
 from vigil.settings import REPO_ROOT
+from vigil.tflite.arena import DEFAULT_TARGET, PROFILES
 
 NAME = "models"
 HELP = "fetch, convert, inspect, validate and generate code for models"
@@ -201,7 +201,7 @@ def _codegen(args) -> int:
     resolved = _resolve(args)
     if args.name:
         resolved = dataclasses.replace(resolved, name=c_identifier(args.name))
-    generated = codegen(resolved, args.out, args.target)
+    generated = codegen(resolved, args.out, target=args.target)
     for path in generated.files:
         console.print(f"wrote {path}")
     return 0

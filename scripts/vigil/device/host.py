@@ -14,8 +14,8 @@ from vigil.core import session as cs
 from vigil.core.native import DetectorConfig, recognizer_config_for
 from vigil.errors import VigilError
 from vigil.fileio import sha256_bytes
-from vigil.models import tflm_runtime
 from vigil.models.resolve import ResolvedModel
+from vigil.tflite import runtime
 
 
 def model_binding(resolved: ResolvedModel) -> cs.ModelBinding:
@@ -24,11 +24,11 @@ def model_binding(resolved: ResolvedModel) -> cs.ModelBinding:
     t, o = model.input_tensors[0], model.output_tensors[0]
     if t.dtype != "int8" or o.dtype != "int8":
         raise VigilError(f"{model.path}: the firmware runs int8 models (input {t.dtype}, output {o.dtype})")
-    interpreter = tflm_runtime.make_interpreter(model.data)
+    interpreter = runtime.make_interpreter(model.data)
     shape = tuple(t.shape)
 
     def run(x: np.ndarray) -> np.ndarray:
-        return tflm_runtime.invoke(interpreter, [x.reshape(shape)])[0]
+        return runtime.invoke(interpreter, [x.reshape(shape)])[0]
 
     fe = spec.frontend
     image = (int(fe["width"]), int(fe["height"])) if spec.task == "vww" else (0, 0)
@@ -57,11 +57,11 @@ def audio_frontend(resolved: ResolvedModel, binding: cs.ModelBinding) -> cs.Audi
     path = resolved.companion("preprocessor")
     if path is None:
         raise VigilError(f"model '{spec.name}': its front-end needs a 'preprocessor' file in the manifest")
-    preprocessor = tflm_runtime.make_interpreter(path.read_bytes())
+    preprocessor = runtime.make_interpreter(path.read_bytes())
     window = int(fe["window_samples"])
 
     def features(x: np.ndarray) -> np.ndarray:
-        return tflm_runtime.invoke(preprocessor, [x.reshape(1, window)])[0]
+        return runtime.invoke(preprocessor, [x.reshape(1, window)])[0]
 
     return cs.windowed_frontend(
         features,

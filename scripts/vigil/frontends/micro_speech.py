@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vigil.models import tflm_runtime
+from vigil.tflite import runtime
 
 
 def preprocessor_features(samples: np.ndarray, preprocessor: bytes, params: dict) -> np.ndarray:
@@ -19,9 +19,9 @@ def preprocessor_features(samples: np.ndarray, preprocessor: bytes, params: dict
     frames = int(params["num_frames"])
     clip = np.zeros(int(params["clip_samples"]), dtype=np.int16)
     clip[: min(samples.size, clip.size)] = samples[: clip.size]
-    interpreter = tflm_runtime.make_interpreter(preprocessor)
+    interpreter = runtime.make_interpreter(preprocessor)
     out = np.zeros((frames, int(params["num_features"])), dtype=np.int8)
     for k in range(frames):
         chunk = clip[k * stride : k * stride + window].reshape(1, window)
-        out[k] = tflm_runtime.invoke(interpreter, [chunk])[0].reshape(-1)
+        out[k] = runtime.invoke(interpreter, [chunk])[0].reshape(-1)
     return out

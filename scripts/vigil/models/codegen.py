@@ -10,11 +10,10 @@ import jinja2
 from vigil.errors import VigilError
 from vigil.fileio import atomic_files, sha256_bytes
 from vigil.frontends.defaults import default_frontend
-from vigil.models import tflm_runtime
-from vigil.models.arena import DEFAULT_TARGET, PROFILES, estimate_arena
-from vigil.models.layers import layer_costs
+from vigil.models.inspect import InspectReport, inspect_model
 from vigil.models.resolve import ResolvedModel
-from vigil.models.tflm_ops import SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE, check_supported, registration_for, uses_int8_kernel
+from vigil.tflite.arena import DEFAULT_TARGET, PROFILES
+from vigil.tflite.ops import SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE, check_supported, registration_for, uses_int8_kernel
 
 SECTION_PREFIX = ".rodata.vigil_model."
 BYTES_PER_ROW = 16
@@ -33,7 +32,10 @@ class Generated:
     op_count: int
 
 
-def codegen(resolved: ResolvedModel, out_dir: Path, target: str = DEFAULT_TARGET) -> Generated:
+def codegen(
+    resolved: ResolvedModel, out_dir: Path, report: InspectReport | None = None, target: str = DEFAULT_TARGET
+) -> Generated:
+    """Write the model's sources; `report` is `inspect_model`'s result when the caller has it."""
     if target not in PROFILES:
         raise VigilError(f"unknown target '{target}' (known: {', '.join(PROFILES)})")
     model = resolved.model
@@ -52,16 +54,15 @@ def codegen(resolved: ResolvedModel, out_dir: Path, target: str = DEFAULT_TARGET
     if not frontend and task in ("kws", "vww"):
         frontend = default_frontend(task, model.input_tensors[0].shape)
     sha = sha256_bytes(model.data)
-    host = tflm_runtime.measure_host_arena(model.data, len(model.inputs))
+    report = report or inspect_model(model, resolved.name)
     arenas = [
         {
             "macro": p.upper().replace("-", "_"),
-            "bytes": estimate_arena(model, p, host).bytes,
+            "bytes": report.arenas[p].bytes,
             "description": PROFILES[p].description,
         }
         for p in PROFILES
     ]
-    costs = layer_costs(model)
     common = {
         "name": name,
         "NAME": name.upper(),
@@ -84,8 +85,8 @@ def codegen(resolved: ResolvedModel, out_dir: Path, target: str = DEFAULT_TARGET
         "labels": labels,
         "schema_version": model.schema_version,
         "op_count": len(registrations),
-        "macs": sum(c.macs for c in costs),
-        "params": sum(c.params for c in costs),
+        "macs": report.macs,
+        "params": report.params,
         "tensors": [_io("INPUT", t) for t in model.input_tensors] + [_io("OUTPUT", t) for t in model.output_tensors],
         "arenas": arenas,
         "default_arena": target.upper().replace("-", "_"),

@@ -15,10 +15,10 @@ from vigil.errors import VigilError
 from vigil.fileio import atomic_path, sha256_file
 from vigil.frontends.defaults import default_frontend
 from vigil.frontends.features import ModelFrontend
-from vigil.models.tflite_file import load_tflite
-from vigil.models.tflm_ops import check_supported
 from vigil.nativeio import captured_native_output
 from vigil.tfenv import tensorflow
+from vigil.tflite.model import load_tflite
+from vigil.tflite.ops import check_supported
 
 SOURCE_KINDS = ("keras", "savedmodel", "float_tflite")
 

@@ -6,9 +6,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from vigil.fileio import sha256_bytes
-from vigil.models.arena import DEFAULT_TARGET, ArenaEstimate, estimate_arena
-from vigil.models.layers import LayerCost, layer_costs
-from vigil.models.tflite_file import Tensor, TfliteModel
+from vigil.tflite.arena import DEFAULT_TARGET, PROFILES, ArenaEstimate, estimate_arena, measure_host
+from vigil.tflite.layers import LayerCost, layer_costs
+from vigil.tflite.model import Tensor, TfliteModel
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,12 @@ class InspectReport:
     arena: ArenaEstimate
     layers: list[LayerCost]
     tensor_count: int
+    arenas: dict[str, ArenaEstimate]  # every target profile, from the same measurement
 
     def to_json(self) -> dict:
         doc = asdict(self)
+        del doc["arenas"]
+        doc["arena_by_target"] = {name: a.bytes for name, a in self.arenas.items()}
         doc["arena"] = {
             "target": self.arena.target,
             "bytes": self.arena.bytes,
@@ -70,7 +73,9 @@ class InspectReport:
 
 def inspect_model(model: TfliteModel, name: str | None = None, target: str = DEFAULT_TARGET) -> InspectReport:
     costs = layer_costs(model)
-    arena = estimate_arena(model, target)
+    host = measure_host(model)
+    arenas = {profile: estimate_arena(model, profile, host) for profile in PROFILES}
+    arena = arenas[target] if target in arenas else estimate_arena(model, target, host)
     return InspectReport(
         name=name or Path(model.path).stem,
         path=str(model.path),
@@ -87,4 +92,5 @@ def inspect_model(model: TfliteModel, name: str | None = None, target: str = DEF
         arena=arena,
         layers=costs,
         tensor_count=len(model.tensors),
+        arenas=arenas,
     )

@@ -11,16 +11,16 @@ from vigil.datasets import recipes
 from vigil.datasets.labelled import Sample, discover
 from vigil.errors import VigilError
 from vigil.frontends.features import ModelFrontend, Quantization
-from vigil.models import tflm_runtime
 from vigil.models.codegen import codegen
 from vigil.models.convert import convert
 from vigil.models.fetch import fetch_model, role_path
 from vigil.models.inspect import InspectReport, inspect_model
 from vigil.models.manifest import Manifest, ModelSpec
 from vigil.models.resolve import ResolvedModel
-from vigil.models.tflite_file import TfliteModel, load_tflite
 from vigil.models.validate import ValidationReport, validate
 from vigil.settings import data_dir
+from vigil.tflite import runtime
+from vigil.tflite.model import TfliteModel, load_tflite
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,11 @@ def evaluation_samples(spec: ModelSpec) -> list[Sample]:
 def label_agreement(
     a: TfliteModel, b: TfliteModel, fe_a: ModelFrontend, fe_b: ModelFrontend, samples: list[Sample]
 ) -> Agreement:
-    ia, ib = tflm_runtime.make_interpreter(a.data), tflm_runtime.make_interpreter(b.data)
+    ia, ib = runtime.make_interpreter(a.data), runtime.make_interpreter(b.data)
     agree = 0
     for s in samples:
-        ya = tflm_runtime.invoke(ia, [fe_a.quantized_input(s.path)])[0]
-        yb = tflm_runtime.invoke(ib, [fe_b.quantized_input(s.path)])[0]
+        ya = runtime.invoke(ia, [fe_a.quantized_input(s.path)])[0]
+        yb = runtime.invoke(ib, [fe_b.quantized_input(s.path)])[0]
         agree += int(np.argmax(ya) == np.argmax(yb))
     return Agreement(agree, len(samples))
 
@@ -92,7 +92,7 @@ def run_model(spec: ModelSpec, out_dir: Path, mirrors: list[Path]) -> PipelineRe
     report = inspect_model(model, spec.name)
     float_path = role_path(spec, "float", fetched) if spec.has("float") else None
     validation = validate(model, spec.labels, frontend, samples, float_path.read_bytes() if float_path else None)
-    generated = codegen(ResolvedModel(spec.name, model, spec), model_dir).files
+    generated = codegen(ResolvedModel(spec.name, model, spec), model_dir, report).files
     if preprocessor is not None:
         pre = load_tflite(preprocessor)
         generated += codegen(ResolvedModel(f"{spec.name}_preprocessor", pre, None), model_dir).files

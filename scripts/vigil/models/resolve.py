@@ -10,7 +10,7 @@ from vigil.errors import VigilError
 from vigil.fileio import sha256_bytes
 from vigil.models.fetch import fetch_model, role_path
 from vigil.models.manifest import Manifest, ModelSpec
-from vigil.models.tflite_file import TfliteModel, load_tflite
+from vigil.tflite.model import TfliteModel, load_tflite
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from vigil.datasets.labelled import Sample
 from vigil.errors import VigilError
 from vigil.frontends.features import ModelFrontend
 from vigil.frontends.quantize import dequantize
-from vigil.models import tflm_runtime
-from vigil.models.tflite_file import TfliteModel
 from vigil.tfenv import tensorflow
+from vigil.tflite import runtime
+from vigil.tflite.model import TfliteModel
 
 TFLITE_TFLM_TOLERANCE_LSB = 1
 
@@ -109,13 +109,13 @@ def validate(
             "validate needs a quantized int8 model"
         )
     scale, zero = out_t.scale[0], out_t.zero_point[0]
-    tflm = tflm_runtime.make_interpreter(model.data)
+    tflm = runtime.make_interpreter(model.data)
     tflite = _tflite_interpreter(tf, model.data)
     floats = _tflite_interpreter(tf, float_model) if float_model is not None and frontend.has_float else None
     report = ValidationReport(model=str(model.path), labels=labels)
     for sample in samples:
         x = frontend.quantized_input(sample.path)
-        y_tflm = tflm_runtime.invoke(tflm, [x])[0].reshape(-1)
+        y_tflm = runtime.invoke(tflm, [x])[0].reshape(-1)
         y_tflite = _run_tflite(tflite, x).reshape(-1)
         lsb = int(np.max(np.abs(y_tflm.astype(np.int32) - y_tflite.astype(np.int32))))
         float_label, float_diff = None, None
@@ -144,8 +144,8 @@ def first_divergent_layer(
 ) -> Divergence | None:
     """Run TFLM on `model` and TFLite on `tflite_model` (the same graph, normally the same file),
     keeping every tensor; return the first op whose output differs beyond the tolerance."""
-    tflm = tflm_runtime.make_interpreter(model.data, preserve_all_tensors=True)
-    tflm_runtime.invoke(tflm, [x])
+    tflm = runtime.make_interpreter(model.data, preserve_all_tensors=True)
+    runtime.invoke(tflm, [x])
     tflite = _tflite_interpreter(tf, tflite_model.data, preserve=True)
     _run_tflite(tflite, x)
     for op in model.operators:

@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from vigil import __version__
-from vigil.classify.reference import ReferenceChain
 from vigil.datasets.camera import from_rgb565
 from vigil.errors import VigilError
 from vigil.fileio import sha256_bytes, write_text_atomic
 from vigil.models.resolve import ResolvedModel
+from vigil.reference.chain import ReferenceChain
 from vigil.regress.generate import Clip, Stream
 
 FORMAT = "vigil-golden/1"

@@ -27,11 +27,11 @@ from vigil.core.session import Session
 from vigil.errors import VigilError
 from vigil.fileio import sha256_bytes
 from vigil.frontends.quantize import dequantize
-from vigil.models import tflm_runtime
 from vigil.models.resolve import ResolvedModel
 from vigil.protocol.result_line import ResultLine
 from vigil.protocol.stream import FdTransport, SerialTransport, StreamSession, Transport
 from vigil.regress.generate import Clip, Stream
+from vigil.tflite import runtime
 
 TARGETS = ("host", "qemu", "native_sim", "serial")
 CHUNK_SAMPLES = 16000
@@ -246,10 +246,10 @@ class QemuTarget(Target):
         t, o = model.input_tensors[0], model.output_tensors[0]
         self.in_scale, self.in_zero, self.shape = float(t.scale[0]), int(t.zero_point[0]), tuple(t.shape)
         self.out_scale, self.out_zero = float(o.scale[0]), int(o.zero_point[0])
-        self.interpreter = tflm_runtime.make_interpreter(model.data)
+        self.interpreter = runtime.make_interpreter(model.data)
 
     def _scores(self, tensor: np.ndarray) -> tuple[int, ...]:
-        return tuple(int(s) for s in tflm_runtime.invoke(self.interpreter, [tensor.reshape(self.shape)])[0].reshape(-1))
+        return tuple(int(s) for s in runtime.invoke(self.interpreter, [tensor.reshape(self.shape)])[0].reshape(-1))
 
     def _clip_answer(self, tensor: np.ndarray) -> Answer:
         scores = self._scores(tensor)

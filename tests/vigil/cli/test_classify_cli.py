@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vigil.classify.reference import ReferenceChain
 from vigil.datasets import recipes, speech
 from vigil.datasets.labelled import discover
 from vigil.io.image import read_image
 from vigil.io.wav import read_wav, write_wav
 from vigil.models.resolve import resolve_model
+from vigil.reference.chain import ReferenceChain
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigil.classify.reference import ReferenceRecognizer
 from vigil.core import native
 from vigil.errors import VigilError
 from vigil.models.postprocess import RecognizerParams
+from vigil.reference.recognizer import ReferenceRecognizer
 
 LABELS = ("silence", "unknown", "yes", "no")
 PARAMS = RecognizerParams(

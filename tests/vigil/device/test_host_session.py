@@ -7,7 +7,6 @@ import dataclasses
 import numpy as np
 import pytest
 
-from vigil.classify.reference import ReferenceChain
 from vigil.core import session as cs
 from vigil.core.native import recognizer_config_for
 from vigil.datasets import photos, recipes, speech
@@ -19,6 +18,7 @@ from vigil.io.wav import read_wav
 from vigil.models.resolve import resolve_model
 from vigil.protocol.result_line import AckLine, DetectLine, InfoLine, ResultLine, parse_line
 from vigil.protocol.stream import END, QUERY, STREAM, audio_frame, encode_frame, image_frame, sample_id
+from vigil.reference.chain import ReferenceChain
 
 EFRAME, ENOTSUP, EARENA, EAGAIN, EINVAL = -11, -5, -8, -2, -1
 

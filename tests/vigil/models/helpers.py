@@ -11,18 +11,16 @@ from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as sch
 from vigil.datasets.labelled import Sample
 from vigil.frontends.defaults import default_frontend
 from vigil.frontends.features import ModelFrontend, Quantization
-from vigil.models import tflm_runtime
-from vigil.models.tflite_file import load_tflite
+from vigil.tflite import runtime
+from vigil.tflite.model import load_tflite
 
 
 def tflm_labels(model_path: Path, task: str, samples: list[Sample]) -> np.ndarray:
     model = load_tflite(model_path)
     t = model.input_tensors[0]
     fe = ModelFrontend(default_frontend(task, t.shape), t.shape, Quantization(t.scale[0], t.zero_point[0]))
-    interpreter = tflm_runtime.make_interpreter(model.data)
-    return np.array(
-        [int(np.argmax(tflm_runtime.invoke(interpreter, [fe.quantized_input(s.path)])[0])) for s in samples]
-    )
+    interpreter = runtime.make_interpreter(model.data)
+    return np.array([int(np.argmax(runtime.invoke(interpreter, [fe.quantized_input(s.path)])[0])) for s in samples])
 
 
 def rewrite_model(data: bytes, edit) -> bytes:

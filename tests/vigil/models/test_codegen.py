@@ -8,7 +8,7 @@ from tests.tools import require_tool
 from vigil.errors import VigilError
 from vigil.models.codegen import codegen
 from vigil.models.resolve import ResolvedModel, resolve_model
-from vigil.models.tflite_file import load_tflite, parse_tflite
+from vigil.tflite.model import load_tflite, parse_tflite
 
 from .helpers import with_builtin
 

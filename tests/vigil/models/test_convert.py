@@ -8,8 +8,8 @@ from vigil.datasets.labelled import discover
 from vigil.errors import VigilError
 from vigil.fileio import sha256_file
 from vigil.models.convert import convert
-from vigil.models.tflite_file import load_tflite
 from vigil.tfenv import tensorflow
+from vigil.tflite.model import load_tflite
 
 from .helpers import tflm_labels
 

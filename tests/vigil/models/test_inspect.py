@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from vigil.errors import VigilError
-from vigil.models import tflm_runtime
-from vigil.models.arena import activation_buffers, estimate_arena, plan_size
 from vigil.models.inspect import inspect_model
-from vigil.models.tflite_file import load_tflite
+from vigil.tflite import runtime
+from vigil.tflite.arena import activation_buffers, estimate_arena, plan_size
+from vigil.tflite.model import load_tflite
 
 # arena_used_bytes() of TFLM + CMSIS-NN built for Cortex-M33 (../shared/docs/qemu-cortex-m33.md).
 CORTEX_M33_ARENA_USED = {
@@ -77,7 +77,7 @@ def test_cortex_m33_arena_is_an_upper_bound_within_15_percent(model_mirror, name
 )
 def test_planner_reproduces_tflm_head_and_host_total(model_mirror, name):
     model = load_tflite(model_mirror / name)
-    host = tflm_runtime.measure_host_arena(model.data, len(model.inputs))
+    host = runtime.measure_host_arena(model.data, len(model.inputs))
     assert plan_size(activation_buffers(model)) == host.head
     # On a 64-bit target with reference kernels the estimate is the host's own figure.
     assert estimate_arena(model, "native_sim_64", host).bytes == host.total + (-host.total % 16)
@@ -87,12 +87,12 @@ def test_arena_estimate_runs_the_model_in_that_arena(model_mirror):
     """The 64-bit host needs more than a 32-bit target; the estimate for it must suffice."""
     model = load_tflite(model_mirror / "kws_ref_model.tflite")
     size = estimate_arena(model, "native_sim_64").bytes
-    interpreter = tflm_runtime.make_interpreter(model.data, arena_size=size)
-    out = tflm_runtime.invoke(interpreter, tflm_runtime.zero_inputs(interpreter, 1))
+    interpreter = runtime.make_interpreter(model.data, arena_size=size)
+    out = runtime.invoke(interpreter, runtime.zero_inputs(interpreter, 1))
     assert out[0].shape == (1, 12)
     with pytest.raises(VigilError, match="could not load"):
-        small = tflm_runtime.make_interpreter(model.data, arena_size=size - 2048)
-        tflm_runtime.invoke(small, [np.zeros((1, 49, 10, 1), np.int8)])
+        small = runtime.make_interpreter(model.data, arena_size=size - 2048)
+        runtime.invoke(small, [np.zeros((1, 49, 10, 1), np.int8)])
 
 
 def test_dsp_extension_adds_cmsis_nn_scratch(model_mirror):

@@ -4,9 +4,9 @@ import pytest
 from vigil.datasets.labelled import discover
 from vigil.errors import VigilError
 from vigil.models.pipeline import frontend_for
-from vigil.models.tflite_file import load_tflite, parse_tflite
 from vigil.models.validate import first_divergent_layer, validate
 from vigil.tfenv import tensorflow
+from vigil.tflite.model import load_tflite, parse_tflite
 
 from .helpers import rewrite_model
 

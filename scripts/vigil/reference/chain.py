@@ -1,6 +1,6 @@
-"""Independent end-to-end reference: TensorFlow front-end, TFLM Python runtime, and a Python
-recognizer written from the specification in modules/vigil/include/vigil/recognizer.h.
-None of the project's C code is involved: this is what goldens and parity tests compare to."""
+"""The reference chain of one model: the training front-end, TFLM's Python runtime and the Python
+recognizer. None of the project's C code is involved: this is what goldens and parity tests
+compare to."""
 
 from __future__ import annotations
 
@@ -11,43 +11,9 @@ import numpy as np
 from vigil.frontends import micro_speech, mlperf_mfcc
 from vigil.frontends.image import device_quantize_image
 from vigil.frontends.quantize import dequantize, quantize
-from vigil.models import tflm_runtime
-from vigil.models.postprocess import RecognizerParams
 from vigil.models.resolve import ResolvedModel
-
-
-@dataclass(frozen=True)
-class ReferenceDetection:
-    label: str
-    score: float
-    time_ms: int
-
-
-class ReferenceRecognizer:
-    def __init__(self, labels: tuple[str, ...], params: RecognizerParams):
-        self.labels, self.p = labels, params
-        self.results: list[tuple[int, np.ndarray]] = []
-        self.last_detection: int | None = None
-
-    def process(self, probabilities: np.ndarray, time_ms: int) -> ReferenceDetection | None:
-        self.results.append((time_ms, np.asarray(probabilities, dtype=np.float32)))
-        self.results = self.results[-64:]
-        while len(self.results) > 1 and time_ms - self.results[0][0] >= self.p.window_ms:
-            self.results.pop(0)
-        if len(self.results) < self.p.min_results:
-            return None
-        total = np.zeros(len(self.labels), dtype=np.float32)
-        for _, r in self.results:  # in order, in float32, as the C recognizer sums
-            total += r
-        average = total / np.float32(len(self.results))
-        best = int(np.argmax(average))
-        label = self.labels[best]
-        if label in (self.p.silence, self.p.unknown) or average[best] < self.p.thresholds[label]:
-            return None
-        if self.last_detection is not None and time_ms - self.last_detection < self.p.suppression_ms:
-            return None
-        self.last_detection = time_ms
-        return ReferenceDetection(label, float(average[best]), time_ms)
+from vigil.reference.recognizer import ReferenceDetection, ReferenceRecognizer
+from vigil.tflite import runtime
 
 
 @dataclass(frozen=True)
@@ -68,7 +34,7 @@ class ReferenceChain:
         self.in_scale, self.in_zero = float(t.scale[0]), int(t.zero_point[0])
         self.out_scale, self.out_zero = float(o.scale[0]), int(o.zero_point[0])
         self.input_shape = tuple(t.shape)
-        self.interpreter = tflm_runtime.make_interpreter(self.model.data)
+        self.interpreter = runtime.make_interpreter(self.model.data)
         self.preprocessor = None
         if self.spec.frontend.get("kind") == "tflm_preprocessor":
             path = resolved.companion("preprocessor")
@@ -79,7 +45,7 @@ class ReferenceChain:
         return self.spec.labels
 
     def scores(self, tensor: np.ndarray) -> np.ndarray:
-        return tflm_runtime.invoke(self.interpreter, [tensor.reshape(self.input_shape)])[0].reshape(-1)
+        return runtime.invoke(self.interpreter, [tensor.reshape(self.input_shape)])[0].reshape(-1)
 
     def probabilities(self, scores: np.ndarray) -> np.ndarray:
         return np.clip(dequantize(scores, self.out_scale, self.out_zero), 0.0, 1.0).astype(np.float32)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from tflite_micro import runtime
+from tflite_micro import runtime as tflm
 
 from vigil.errors import VigilError
 from vigil.nativeio import captured_native_output
@@ -22,12 +22,12 @@ HOST_ARENA_MIN = 64 * 1024
 def make_interpreter(model_data: bytes, preserve_all_tensors: bool = False, arena_size: int | None = None):
     arena = arena_size or max(HOST_ARENA_MIN, len(model_data) * HOST_ARENA_FACTOR)
     config = (
-        runtime.InterpreterConfig.kPreserveAllTensors
+        tflm.InterpreterConfig.kPreserveAllTensors
         if preserve_all_tensors
-        else runtime.InterpreterConfig.kAllocationRecording
+        else tflm.InterpreterConfig.kAllocationRecording
     )
     try:
-        return runtime.Interpreter.from_bytes(model_data, arena_size=arena, intrepreter_config=config)
+        return tflm.Interpreter.from_bytes(model_data, arena_size=arena, intrepreter_config=config)
     except RuntimeError as e:
         raise VigilError(f"TFLite Micro could not load the model ({_first_line(e)})") from None
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vigil.models.tflite_file import Operator, TfliteModel
+from vigil.tflite.model import Operator, TfliteModel
 
 # Input position of the bias for the layers that have one.
 _BIAS_INPUT = {"CONV_2D": 2, "DEPTHWISE_CONV_2D": 2, "FULLY_CONNECTED": 2, "TRANSPOSE_CONV": 3}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vigil.errors import VigilError
-from vigil.models.tflite_file import Operator, TfliteModel
+from vigil.tflite.model import Operator, TfliteModel
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from vigil.errors import VigilError
-from vigil.models import tflm_runtime
-from vigil.models.tflite_file import Operator, TfliteModel
+from vigil.tflite import runtime
+from vigil.tflite.model import Operator, TfliteModel
 
 ARENA_ALIGNMENT = 16  # MicroArenaBufferAlignment()
 
@@ -101,13 +101,18 @@ class ArenaEstimate:
     host_tail: int
 
 
+def measure_host(model: TfliteModel) -> runtime.HostArena:
+    """What TFLM's recording allocator reports for the model on this host."""
+    return runtime.measure_host_arena(model.data, len(model.inputs))
+
+
 def estimate_arena(
-    model: TfliteModel, target: str = DEFAULT_TARGET, host: tflm_runtime.HostArena | None = None
+    model: TfliteModel, target: str = DEFAULT_TARGET, host: runtime.HostArena | None = None
 ) -> ArenaEstimate:
     profile = PROFILES.get(target)
     if profile is None:
         raise VigilError(f"unknown target '{target}' (known: {', '.join(PROFILES)})")
-    host = host or tflm_runtime.measure_host_arena(model.data, len(model.inputs))
+    host = host or measure_host(model)
     tensor_buffers = activation_buffers(model)
     # Anything the host's reference kernels requested on top of the tensors is kept as-is.
     host_extra = max(0, host.head - plan_size(tensor_buffers))

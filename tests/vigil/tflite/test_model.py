@@ -1,7 +1,7 @@
 import pytest
 
 from vigil.errors import VigilError
-from vigil.models.tflite_file import load_tflite
+from vigil.tflite.model import load_tflite
 
 
 def test_reads_ops_tensors_and_quantization(model_mirror):

@@ -1,0 +1,59 @@
+"""Benchmark figures as rich tables."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from vigil.bench.budget import BudgetFigures
+from vigil.bench.frontend import FrontendFigures
+from vigil.bench.models import ModelFigures
+from vigil.bench.regress import TARGETS, RegressFigures
+
+
+def _measure_table(title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("measure")
+    table.add_column("figure", justify="right")
+    return table
+
+
+def frontend_table(f: FrontendFigures) -> Table:
+    table = _measure_table("vigil bench frontend (Cortex-M33 on QEMU mps2-an505, -icount shift=0)")
+    table.add_row("MFCC, instructions per 20 ms hop (target <= 100,000)", f"{f.mfcc_hop:,}")
+    table.add_row("MFCC, instructions per 49x10 tensor", f"{f.mfcc_tensor:,}")
+    for (fmt, w, h), count in f.images.items():
+        table.add_row(f"VWW pre-processing {fmt} {w}x{h} -> 96x96x3, instructions", f"{count:,}")
+    table.add_row("host: MFCC per second of audio (hops + a tensor every 100 ms)", f"{f.host_ms_per_second:.2f} ms")
+    return table
+
+
+def budget_table(f: BudgetFigures) -> Table:
+    table = _measure_table("vigil bench budget (ELF + map of a generated C/C++ firmware, full DWARF)")
+    table.add_row("ELF size", f"{f.elf_bytes:,} bytes")
+    table.add_row("map size", f"{f.map_bytes:,} bytes")
+    table.add_row("symbols", f"{f.symbols:,}")
+    table.add_row("leaves accounted", f"{f.leaves:,}")
+    table.add_row("analysis + JSON + Markdown, best of 3 (target < 2 s)", f"{f.best_seconds:.2f} s")
+    table.add_row("peak Python memory during analysis", f"{f.peak_python_bytes / 2**20:.1f} MiB")
+    table.add_row("process peak RSS", f"{f.peak_rss_kib / 1024:.0f} MiB")
+    return table
+
+
+def models_table(rows: list[ModelFigures]) -> Table:
+    table = Table(title="vigil bench models (seconds, wall clock)")
+    for col in ("model", "convert", "inspect", "codegen", "model bytes"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for r in rows:
+        convert = "-" if r.convert_seconds is None else f"{r.convert_seconds:.2f}"
+        table.add_row(r.name, convert, f"{r.inspect_seconds:.2f}", f"{r.codegen_seconds:.2f}", f"{r.model_bytes:,}")
+    return table
+
+
+def regress_table(rows: list[RegressFigures]) -> Table:
+    table = Table(title="vigil bench regress (samples per second, goldens excluded)")
+    for column in ("suite", "samples", "golden (reference chain)", *TARGETS):
+        table.add_column(column, justify="right" if column != "suite" else "left")
+    for r in rows:
+        rates = [f"{r.rates[t]:.1f}" + ("" if r.passed[t] else " (FAILED)") for t in TARGETS]
+        table.add_row(r.suite, str(r.samples), f"{r.golden_rate:.1f}", *rates)
+    return table
