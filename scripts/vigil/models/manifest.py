@@ -36,6 +36,14 @@ class ModelFile:
 
 
 @dataclass(frozen=True)
+class ReleaseGates:
+    """Floors `vigil release` holds a model to (models.yml `release:`); None: not gated."""
+
+    min_top1: float | None = None  # int8 top-1 under TFLM on the pipeline's evaluation samples
+    min_conversion_agreement: float | None = None  # converted int8 vs the published int8, labels
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     name: str
     task: str
@@ -47,6 +55,7 @@ class ModelSpec:
     files: tuple[ModelFile, ...]
     source: str | None = None
     postprocess: dict[str, Any] = field(default_factory=dict)
+    release: ReleaseGates = field(default_factory=ReleaseGates)
 
     def files_for(self, role: str) -> tuple[ModelFile, ...]:
         return tuple(f for f in self.files if f.role == role)
@@ -163,6 +172,9 @@ def _parse_model(ctx: _Context, name: str, entry: Any) -> ModelSpec:
             detector_params(where, postprocess)
         else:
             ctx.fail("postprocess.kind must be recognizer or detector")
+    release = _release(ctx, entry.get("release", {}))
+    if release.min_conversion_agreement is not None and source is None:
+        ctx.fail("release.min_conversion_agreement needs a conversion 'source'")
     return ModelSpec(
         name=name,
         task=task,
@@ -174,7 +186,22 @@ def _parse_model(ctx: _Context, name: str, entry: Any) -> ModelSpec:
         files=files,
         source=source,
         postprocess=dict(postprocess),
+        release=release,
     )
+
+
+def _release(ctx: _Context, entry: Any) -> ReleaseGates:
+    if not isinstance(entry, dict):
+        ctx.fail("'release' must be a mapping")
+    unknown = set(entry) - {"min_top1", "min_conversion_agreement"}
+    if unknown:
+        ctx.fail(f"release: unknown key '{sorted(unknown)[0]}' (known: min_top1, min_conversion_agreement)")
+    floors = {}
+    for key, value in entry.items():
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+            ctx.fail(f"release.{key} must be a fraction from 0 to 1, got {value!r}")
+        floors[key] = float(value)
+    return ReleaseGates(**floors)
 
 
 def _tensor(ctx: _Context, entry: dict, key: str) -> TensorSpec:

@@ -52,6 +52,14 @@ models:
         (GOOD.replace("role: int8", "role: weights"), "role must be one of"),
         (GOOD.replace("    task: kws\n", ""), "missing 'task'"),
         (GOOD.replace("path: m.tflite", "path: ../m.tflite"), "must be relative"),
+        (GOOD.replace("    files:", "    release: {min_top1: 1.01}\n    files:"), "min_top1 must be a fraction"),
+        (GOOD.replace("    files:", "    release: {min_top1: high}\n    files:"), "min_top1 must be a fraction"),
+        (GOOD.replace("    files:", "    release: {top1: 0.5}\n    files:"), "release: unknown key 'top1'"),
+        (GOOD.replace("    files:", "    release: [0.5]\n    files:"), "'release' must be a mapping"),
+        (
+            GOOD.replace("    files:", "    release: {min_conversion_agreement: 0.9}\n    files:"),
+            "needs a conversion 'source'",
+        ),
     ],
 )
 def test_malformed_manifest_is_one_line_naming_the_file(tmp_path, text, problem):
@@ -66,7 +74,23 @@ def test_malformed_manifest_is_one_line_naming_the_file(tmp_path, text, problem)
 def test_good_manifest_loads(tmp_path):
     path = tmp_path / "models.yml"
     path.write_text(GOOD)
-    assert load_manifest(path).get("m").input.shape == (1, 4)
+    spec = load_manifest(path).get("m")
+    assert spec.input.shape == (1, 4)
+    assert spec.release.min_top1 is None and spec.release.min_conversion_agreement is None  # not gated
+
+
+def test_release_floors_at_the_limits_load(tmp_path):
+    path = tmp_path / "models.yml"
+    path.write_text(GOOD.replace("    files:", "    release: {min_top1: 0}\n    files:"))
+    assert load_manifest(path).get("m").release.min_top1 == 0.0
+    path.write_text(GOOD.replace("    files:", "    release: {min_top1: 1}\n    files:"))
+    assert load_manifest(path).get("m").release.min_top1 == 1.0
+
+
+def test_reference_models_declare_their_release_floors(manifest):
+    assert manifest.get("kws_ref_model").release.min_top1 == 0.55
+    assert manifest.get("vww_96_int8").release.min_conversion_agreement == 0.95
+    assert manifest.get("micro_speech_quantized").release.min_conversion_agreement is None
 
 
 def test_missing_manifest(tmp_path):
