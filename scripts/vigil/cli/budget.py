@@ -23,7 +23,11 @@ HELP = "account for flash and RAM per region, component and symbol; gate against
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("elf", nargs="?", type=Path, help="ELF file (default: BUILD_DIR/zephyr/zephyr.elf)")
     parser.add_argument("--map", type=Path, help="GNU ld map file (default: next to zephyr.elf)")
-    parser.add_argument("--build-dir", type=Path, help="Zephyr build directory (default: build)")
+    parser.add_argument(
+        "--build-dir",
+        type=Path,
+        help="Zephyr build directory (default: as `west build`: build.dir-fmt, or this folder if it is a build)",
+    )
     parser.add_argument("--board", help="board target, selects boards/<board>/budget.yml")
     parser.add_argument("--budget", type=Path, help="budget file (default: the board's)")
     parser.add_argument("--baseline", type=Path, metavar="OLD.json", help="an earlier --json report to diff against")
@@ -45,8 +49,12 @@ def run(args: argparse.Namespace) -> int:
     from vigil.budget.render import html_page, markdown, text_tables
     from vigil.errors import VigilError
     from vigil.fileio import write_text_atomic
+    from vigil.workspace import build_dir_format, find_build_dir
 
-    inputs = find_inputs(args.elf, args.map, args.build_dir, args.board)
+    build_dir = None
+    if args.elf is None:
+        build_dir = find_build_dir(args.build_dir, getattr(args, "build_dir_format", None) or build_dir_format())
+    inputs = find_inputs(args.elf, args.map, build_dir, args.board)
     budget = args.budget or default_budget(inputs.board)
     report = analyze(inputs, budget, args.baseline, args.linker_output)
     if args.json:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.table import Table
-
 from vigil.cli.common import add_manifest_arguments, console, print_json
 from vigil.datasets.labelled import discover
-from vigil.errors import CheckFailed, VigilError
+from vigil.errors import CheckFailed
 from vigil.settings import REPO_ROOT
 from vigil.tflite.arena import DEFAULT_TARGET, PROFILES
 
@@ -45,12 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("inspect", help="ops, tensors, quantization, parameters, MACs, flash and tensor arena")
     _model_arguments(p)
-    p.add_argument(
-        "--target",
-        choices=sorted(PROFILES),
-        default=DEFAULT_TARGET,
-        help=f"core and kernels the arena is sized for (default {DEFAULT_TARGET})",
-    )
+    _profile_argument(p, f"core and kernels the arena is sized for (default {DEFAULT_TARGET})")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("validate", help="float vs int8 TFLite vs TFLM on labelled samples")
@@ -81,14 +74,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("int8", "preprocessor"),
         help="which file of a manifest model (default int8; preprocessor for micro_speech)",
     )
-    p.add_argument(
-        "--target", choices=sorted(PROFILES), default=DEFAULT_TARGET, help="arena size the header selects by default"
-    )
+    _profile_argument(p, f"arena profile the header selects by default (default {DEFAULT_TARGET})")
 
     p = sub.add_parser("pipeline", help="fetch, convert, inspect, validate and codegen the manifest's models")
     p.add_argument("names", nargs="*", metavar="NAME", help="models (default: all in the manifest)")
     p.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "models", metavar="DIR")
     add_manifest_arguments(p)
+
+
+class _DeprecatedTarget(argparse.Action):
+    """`--target` was the arena profile's old name; kept for one release."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import sys
+
+        print("vigil: warning: --target is deprecated here, use --profile", file=sys.stderr)
+        setattr(namespace, self.dest, values)
+
+
+def _profile_argument(p: argparse.ArgumentParser, text: str) -> None:
+    p.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_TARGET, help=text)
+    p.add_argument(
+        "--target", dest="profile", choices=sorted(PROFILES), action=_DeprecatedTarget, help=argparse.SUPPRESS
+    )
 
 
 def _model_arguments(p: argparse.ArgumentParser) -> None:
@@ -122,31 +130,20 @@ def _resolve(args):
 
 def _fetch(args) -> int:
     from vigil.models.fetch import fetch_model
+    from vigil.models.render import fetch_table
 
     manifest = _manifest(args)
     specs = [manifest.get(n) for n in args.names]
-    table = Table("model", "role", "file", "from")
-    for spec in specs:
-        for f in fetch_model(spec, None, args.mirror):
-            table.add_row(spec.name, f.file.role, str(f.path), f.origin)
-    console.print(table)
+    console.print(fetch_table([(spec, fetch_model(spec, None, args.mirror)) for spec in specs]))
     return 0
 
 
 def _convert(args) -> int:
     from vigil.models.convert import convert
-    from vigil.models.fetch import fetch_model, role_path
+    from vigil.models.resolve import conversion_source
 
-    manifest = _manifest(args) if (args.like or not Path(args.source).exists()) else None
-    source = Path(args.source)
-    frontend = manifest.get(args.like).frontend if args.like else None
-    if not source.exists() and manifest is not None and args.source in manifest.models:
-        spec = manifest.get(args.source)
-        if not spec.source:
-            raise VigilError(f"{manifest.path}: model '{spec.name}' names no conversion source")
-        source = role_path(spec, spec.source, fetch_model(spec, (spec.source,), args.mirror))
-        frontend = frontend or spec.frontend
-    result = convert(source, args.task, args.out, args.calibration, frontend)
+    source = conversion_source(args.source, lambda: _manifest(args), args.mirror, args.like)
+    result = convert(source.path, args.task, args.out, args.calibration, source.frontend)
     console.print(
         f"wrote {result.out} ({result.out.stat().st_size:,} bytes, sha256 {result.sha256[:16]}…) "
         f"from {result.source_kind} {result.source}; calibration: {result.calibration.recipe}, "
@@ -160,7 +157,7 @@ def _inspect(args) -> int:
     from vigil.models.render import inspect_tables
 
     resolved = _resolve(args)
-    report = inspect_model(resolved.model, resolved.name, args.target)
+    report = inspect_model(resolved.model, resolved.name, args.profile)
     if args.json:
         print_json(report.to_json())
     else:
@@ -201,7 +198,7 @@ def _codegen(args) -> int:
     resolved = _resolve(args)
     if args.name:
         resolved = dataclasses.replace(resolved, name=c_identifier(args.name))
-    generated = codegen(resolved, args.out, target=args.target)
+    generated = codegen(resolved, args.out, target=args.profile)
     for path in generated.files:
         console.print(f"wrote {path}")
     return 0
@@ -209,58 +206,15 @@ def _codegen(args) -> int:
 
 def _pipeline(args) -> int:
     from vigil.models.pipeline import run_pipeline
+    from vigil.models.render import pipeline_note, pipeline_table
 
-    manifest = _manifest(args)
-    mirrors = args.mirror
     with console.status("running the model pipeline") as status:
         results = run_pipeline(
-            manifest, args.names, args.out, mirrors, progress=lambda name: status.update(f"model pipeline: {name}")
+            _manifest(args), args.names, args.out, args.mirror, lambda name: status.update(f"model pipeline: {name}")
         )
-    table = Table(title=f"Vigil model pipeline -> {args.out}")
-    for col in (
-        "model",
-        "task",
-        "files",
-        "converted (agrees with published int8)",
-        "ops",
-        "params",
-        "MACs",
-        "flash",
-        f"arena {DEFAULT_TARGET}",
-        "int8 top-1",
-        "TFLite vs TFLM",
-        "sources",
-    ):
-        table.add_column(col, justify="right" if col in ("files", "ops", "params", "MACs", "flash") else "left")
-    failed = []
-    for r in results:
-        conv = "-"
-        if r.converted_agreement:
-            a = r.converted_agreement
-            conv = f"{a.agree}/{a.total} ({100 * a.rate:.1f} %)"
-        acc = r.validation.accuracy("tflm")
-        labelled = sum(1 for s in r.validation.samples if s.label)
-        table.add_row(
-            r.spec.name,
-            r.spec.task,
-            str(r.files),
-            conv,
-            str(len(r.inspect.ops)),
-            f"{r.inspect.params:,}",
-            f"{r.inspect.macs:,}",
-            f"{r.inspect.flash_bytes:,}",
-            f"{r.inspect.arena_bytes:,}",
-            "-" if acc is None else f"{100 * acc:.1f} % of {labelled}",
-            f"{r.validation.max_tflite_tflm_lsb} LSB" + ("" if r.validation.passed else " [red]FAIL[/]"),
-            str(len(r.generated)),
-        )
-        if not r.validation.passed:
-            failed.append(r.spec.name)
-    console.print(table)
-    console.print(
-        "Accuracy is on Vigil's synthetic speech and scikit-image photos plus the shared samples; "
-        "synthetic speech is not Speech Commands."
-    )
+    console.print(pipeline_table(results, args.out))
+    console.print(pipeline_note())
+    failed = [r.spec.name for r in results if not r.validation.passed]
     if failed:
         raise CheckFailed(f"TFLite and TFLM disagree beyond tolerance for {', '.join(failed)}")
     return 0

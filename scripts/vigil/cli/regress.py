@@ -21,13 +21,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="regress_command", metavar="SUBCOMMAND", required=True)
     p = sub.add_parser("golden", help="write a suite's goldens with the reference chain")
     p.add_argument("suite", metavar="SUITE", help="tests/samples/<SUITE>.yml, or a suite file")
-    p.add_argument("--out", type=Path, metavar="FILE", help="default: build/regress/<suite>.golden.json")
+    p.add_argument("--out", type=Path, metavar="FILE", help="default: regress-out/<suite>.golden.json")
     add_manifest_arguments(p)
 
     p = sub.add_parser("run", help="run a suite on a target and compare with its goldens")
     p.add_argument("suite", metavar="SUITE", help="tests/samples/<SUITE>.yml, or a suite file")
     p.add_argument("--target", required=True, choices=("host", "qemu", "native_sim", "serial"))
-    p.add_argument("--golden", type=Path, metavar="FILE", help="default: build/regress/<suite>.golden.json")
+    p.add_argument("--golden", type=Path, metavar="FILE", help="default: regress-out/<suite>.golden.json")
     p.add_argument("--exe", metavar="PATH", help="native_sim: build/zephyr/zephyr.exe built with stream.conf")
     p.add_argument("--exe-args", default="", metavar="ARGS", help="native_sim: extra arguments for the executable")
     p.add_argument("--port", metavar="DEV", help="serial: the board's serial port, e.g. /dev/ttyACM0")
@@ -45,41 +45,54 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def default_golden(suite_name: str) -> Path:
-    return Path("build") / "regress" / f"{suite_name}.golden.json"
+    """Goldens are outputs of their own, outside any build folder (`west build -p` deletes build/)."""
+    return Path("regress-out") / f"{suite_name}.golden.json"
 
 
 def run(args: argparse.Namespace) -> int:
+    return {"data": _data, "golden": _golden, "run": _run}[args.regress_command](args)
+
+
+def _prepared(args):
+    from vigil.models.manifest import load_manifest
+    from vigil.regress.run import prepare
+    from vigil.regress.suite import load_suite
+
+    return prepare(load_suite(args.suite), load_manifest(args.manifest), args.mirror)
+
+
+def _data(args) -> int:
+    from vigil.regress.report import print_suite_data
+
+    print_suite_data(_prepared(args), console)
+    return 0
+
+
+def _golden(args) -> int:
+    from vigil.regress.golden import save_golden
+    from vigil.regress.run import golden_for
+
+    prepared = _prepared(args)
+    out = args.out or default_golden(prepared.suite.name)
+    golden = golden_for(prepared)
+    save_golden(golden, out)
+    console.print(
+        f"wrote {out} ({len(golden.clips)} clips, {len(golden.streams)} streams, model "
+        f"{golden.model}@{golden.model_sha256[:8]})"
+    )
+    return 0
+
+
+def _run(args) -> int:
     from vigil.errors import CheckFailed
     from vigil.fileio import write_text_atomic
-    from vigil.models.manifest import load_manifest
     from vigil.regress import report as render
-    from vigil.regress.golden import load_golden, save_golden
-    from vigil.regress.run import RunReport, golden_for, prepare, run_suite
-    from vigil.regress.suite import load_suite
+    from vigil.regress.golden import load_golden
+    from vigil.regress.run import run_suite, unreachable_report
     from vigil.regress.targets import TargetFailure, open_target
 
-    suite = load_suite(args.suite)
-    prepared = prepare(suite, load_manifest(args.manifest), args.mirror)
-    if args.regress_command == "data":
-        counts: dict[str, int] = {}
-        for clip in prepared.clips:
-            counts[clip.label or "(no label)"] = counts.get(clip.label or "(no label)", 0) + 1
-        for label, n in sorted(counts.items()):
-            console.print(f"{label}: {n}")
-        for stream in prepared.streams:
-            seconds = stream.samples.size / int(prepared.resolved.spec.frontend["sample_rate"])
-            console.print(f"{stream.ident}: {seconds:.0f} s, {len(stream.truth)} keywords")
-        return 0
-    if args.regress_command == "golden":
-        out = args.out or default_golden(suite.name)
-        golden = golden_for(prepared)
-        save_golden(golden, out)
-        console.print(
-            f"wrote {out} ({len(golden.clips)} clips, {len(golden.streams)} streams, model "
-            f"{golden.model}@{golden.model_sha256[:8]})"
-        )
-        return 0
-    golden_path = args.golden or default_golden(suite.name)
+    prepared = _prepared(args)
+    golden_path = args.golden or default_golden(prepared.suite.name)
     golden = load_golden(golden_path)
     exe = [args.exe, *shlex.split(args.exe_args)] if args.exe else None
     try:
@@ -87,17 +100,7 @@ def run(args: argparse.Namespace) -> int:
             args.target, prepared.resolved, port=args.port, baudrate=args.baud, exe=exe, timeout=args.timeout
         )
     except TargetFailure as e:
-        spec = prepared.resolved.spec
-        report = RunReport(
-            suite.name,
-            args.target,
-            "",
-            spec.name,
-            "",
-            spec.labels,
-            failure=str(e),
-            not_run=[c.ident for c in prepared.clips] + [s.ident for s in prepared.streams],
-        )
+        report = unreachable_report(prepared, args.target, e)
     else:
         report = run_suite(prepared, golden, golden_path, target)
     render.print_report(report, console, args.top)
@@ -110,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
             write_text_atomic(path, text(report))
     if not report.passed:
         raise CheckFailed(
-            f"suite {suite.name} on {args.target}: " + (report.failure or f"{len(report.regressions)} regression(s)")
+            f"suite {prepared.suite.name} on {args.target}: "
+            + (report.failure or f"{len(report.regressions)} regression(s)")
         )
     return 0

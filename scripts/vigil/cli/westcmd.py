@@ -8,6 +8,7 @@ from types import ModuleType
 from west.commands import WestCommand
 
 from vigil.cli.common import run_guarded
+from vigil.workspace import build_dir_format
 
 
 class VigilWestCommand(WestCommand):
@@ -24,6 +25,8 @@ class VigilWestCommand(WestCommand):
         return parser
 
     def do_run(self, args, unknown):
+        # Commands that read a build folder find it as `west build` does, build.dir-fmt included.
+        args.build_dir_format = build_dir_format(self.config if self.has_config else None)
         code = run_guarded(self.command.run, args)
         if code:
             sys.exit(code)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from rich.table import Table
 
 from vigil.models.inspect import InspectReport
+from vigil.models.pipeline import PipelineResult
 from vigil.models.validate import TFLITE_TFLM_TOLERANCE_LSB, ValidationReport
+from vigil.tflite.arena import DEFAULT_TARGET
 
 
 def _pct(x: float | None) -> str:
@@ -73,3 +75,61 @@ def validation_tables(r: ValidationReport) -> list[Table]:
         )
     summary.add_row("result", "[green]pass[/]" if r.passed else "[red]FAIL[/]")
     return [per_sample, summary]
+
+
+def pipeline_table(results: list[PipelineResult], out_dir) -> Table:
+    table = Table(title=f"Vigil model pipeline -> {out_dir}")
+    right = ("files", "ops", "params", "MACs", "flash")
+    for col in (
+        "model",
+        "task",
+        "files",
+        "converted (agrees with published int8)",
+        "ops",
+        "params",
+        "MACs",
+        "flash",
+        f"arena {DEFAULT_TARGET}",
+        "int8 top-1",
+        "TFLite vs TFLM",
+        "sources",
+    ):
+        table.add_column(col, justify="right" if col in right else "left")
+    for r in results:
+        conv = "-"
+        if r.converted_agreement:
+            a = r.converted_agreement
+            conv = f"{a.agree}/{a.total} ({100 * a.rate:.1f} %)"
+        acc = r.validation.accuracy("tflm")
+        labelled = sum(1 for s in r.validation.samples if s.label)
+        table.add_row(
+            r.spec.name,
+            r.spec.task,
+            str(r.files),
+            conv,
+            str(len(r.inspect.ops)),
+            f"{r.inspect.params:,}",
+            f"{r.inspect.macs:,}",
+            f"{r.inspect.flash_bytes:,}",
+            f"{r.inspect.arena_bytes:,}",
+            "-" if acc is None else f"{100 * acc:.1f} % of {labelled}",
+            f"{r.validation.max_tflite_tflm_lsb} LSB" + ("" if r.validation.passed else " [red]FAIL[/]"),
+            str(len(r.generated)),
+        )
+    return table
+
+
+def pipeline_note() -> str:
+    return (
+        "Accuracy is on Vigil's synthetic speech and scikit-image photos plus the shared samples; "
+        "synthetic speech is not Speech Commands."
+    )
+
+
+def fetch_table(fetched) -> Table:
+    """`fetched`: (spec, [FetchedFile]) per model."""
+    table = Table("model", "role", "file", "from")
+    for spec, files in fetched:
+        for f in files:
+            table.add_row(spec.name, f.file.role, str(f.path), f.origin)
+    return table

@@ -63,6 +63,30 @@ def resolve_model(
     return ResolvedModel(name, model, spec, mirrors)
 
 
+@dataclass(frozen=True)
+class ConversionSource:
+    path: Path  # a Keras file, SavedModel folder or float .tflite
+    frontend: dict | None  # front-end parameters for the calibration set (None: the task's defaults)
+
+
+def conversion_source(
+    ref: str, manifest_loader, mirrors: list[Path] | None = None, like: str | None = None
+) -> ConversionSource:
+    """What `vigil models convert` starts from: a path, or the source file a manifest model names.
+
+    `manifest_loader` is called only when the manifest is needed (a name, or --like)."""
+    path = Path(ref)
+    manifest = manifest_loader() if (like or not path.exists()) else None
+    frontend = manifest.get(like).frontend if like else None
+    if not path.exists() and manifest is not None and ref in manifest.models:
+        spec = manifest.get(ref)
+        if not spec.source:
+            raise VigilError(f"{manifest.path}: model '{spec.name}' names no conversion source")
+        path = role_path(spec, spec.source, fetch_model(spec, (spec.source,), list(mirrors or [])))
+        frontend = frontend or spec.frontend
+    return ConversionSource(path, frontend)
+
+
 def c_identifier(text: str) -> str:
     ident = re.sub(r"[^A-Za-z0-9_]", "_", text)
     return ident if ident and not ident[0].isdigit() else f"m_{ident}"

@@ -183,3 +183,14 @@ def to_markdown(report: RunReport) -> str:
 
 def to_json_text(report: RunReport) -> str:
     return json.dumps(to_json(report), indent=1) + "\n"
+
+
+def print_suite_data(prepared, console: Console) -> None:
+    """`vigil regress data`: clips per label, then each stream's length and keyword count."""
+    from vigil.regress.run import label_counts
+
+    for label, n in label_counts(prepared).items():
+        console.print(f"{label}: {n}")
+    rate = prepared.resolved.spec.frontend["sample_rate"]
+    for stream in prepared.streams:
+        console.print(f"{stream.ident}: {stream.samples.size / int(rate):.0f} s, {len(stream.truth)} keywords")

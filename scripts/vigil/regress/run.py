@@ -63,6 +63,30 @@ def prepare(suite: Suite, manifest: Manifest, mirrors: list[Path] | None = None)
     return Prepared(suite, resolved, clips, streams)
 
 
+def unreachable_report(prepared: Prepared, target: str, failure: TargetFailure) -> RunReport:
+    """The report of a target that could not be opened (it did not boot, or does not answer)."""
+    spec = prepared.resolved.spec
+    return RunReport(
+        prepared.suite.name,
+        target,
+        "",
+        spec.name,
+        "",
+        spec.labels,
+        failure=str(failure),
+        not_run=[c.ident for c in prepared.clips] + [s.ident for s in prepared.streams],
+    )
+
+
+def label_counts(prepared: Prepared) -> dict[str, int]:
+    """Clips per expected label ("(no label)" for unlabelled ones)."""
+    counts: dict[str, int] = {}
+    for clip in prepared.clips:
+        key = clip.label or "(no label)"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def golden_for(prepared: Prepared) -> Golden:
     return make_golden(prepared.suite.name, prepared.resolved, prepared.clips, prepared.streams)
 

@@ -64,7 +64,11 @@ class Suite:
             base = Path(pattern) if pattern.startswith("/") else self.path.parent / pattern
             paths = sorted(Path(p) for p in glob.glob(str(base)))
         else:
-            paths = sorted(data_dir().glob(pattern))
+            try:
+                shared = data_dir()
+            except VigilError as e:
+                raise VigilError(f"{self.path}: 'files: {pattern}' is read from the shared data folder: {e}") from None
+            paths = sorted(shared.glob(pattern))
         if not paths:
             raise VigilError(f"{self.path}: no files match '{pattern}'")
         return paths

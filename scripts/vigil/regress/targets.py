@@ -186,21 +186,35 @@ class NativeSimTarget(ProtocolTarget):
             ready, _, _ = select.select([self.process.stdout], [], [], 0.2)
             if ready:
                 line = self.process.stdout.readline()
-                if not line and self.process.poll() is not None:
+                if not line:  # end of output: the process closed stdout or exited
                     break
-                seen.append(line.rstrip())
+                if line.strip():
+                    seen.append(line.rstrip())
                 m = ANNOUNCE.match(line)
                 if m:
                     return m.group(2)
             elif self.process.poll() is not None:
                 break
+        if self.process.poll() is None and time.monotonic() >= deadline:
+            tail = " | ".join(seen[-3:]) or "no output"
+            raise TargetFailure(
+                "boot",
+                f"{self.description} announced no pseudo-terminal within {boot_timeout:g} s "
+                f"({tail}); was it built with stream.conf?",
+            )
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        rest = self.process.stdout.read() if self.process.poll() is not None else ""
+        seen += [line.rstrip() for line in rest.splitlines() if line.strip()]
         tail = " | ".join(seen[-3:]) or "no output"
         if self.process.poll() is not None:
-            raise TargetFailure("boot", f"{self.description} exited with {self.process.returncode} ({tail})")
+            raise TargetFailure(
+                "boot", f"{self.description} exited with {self.process.returncode} (last lines: {tail})"
+            )
         raise TargetFailure(
-            "boot",
-            f"{self.description} announced no pseudo-terminal within {boot_timeout:g} s "
-            f"({tail}); was it built with stream.conf?",
+            "boot", f"{self.description} closed its output without announcing a pseudo-terminal ({tail})"
         )
 
     def _stop(self) -> None:

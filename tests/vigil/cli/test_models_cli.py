@@ -127,3 +127,10 @@ def test_usage_errors_exit_2(args):
     with pytest.raises(SystemExit) as e:
         main(list(args))
     assert e.value.code == 2
+
+
+def test_profile_option_and_its_deprecated_target_alias(cli):
+    code, out, err = cli("models", "inspect", "micro_speech_quantized", "--profile", "native_sim_64", "--json")
+    assert code == 0 and '"target": "native_sim_64"' in out and "deprecated" not in err
+    code, old, err = cli("models", "inspect", "micro_speech_quantized", "--target", "native_sim_64", "--json")
+    assert code == 0 and old == out and "--target is deprecated here, use --profile" in err
