@@ -155,7 +155,7 @@ int app_audio_frontend(struct vigil_audio_frontend *frontend, vigil_window_featu
 		       vigil_window_reset_fn reset, void *ctx)
 {
 #if defined(CONFIG_VIGIL_KWS) && defined(VIGIL_MODEL_KWS_FE_MLPERF_MFCC)
-	/* The window of 49 frames of 480 samples, 320 apart, spans one clip of 16000 samples. */
+	/* Every parameter from the model's manifest entry (the generated header). */
 	const struct vigil_mfcc_config cfg = {
 		.sample_rate = VIGIL_MODEL_KWS_FE_SAMPLE_RATE,
 		.frame_length = VIGIL_MODEL_KWS_FE_FRAME_LENGTH,
@@ -163,9 +163,7 @@ int app_audio_frontend(struct vigil_audio_frontend *frontend, vigil_window_featu
 		.fft_length = VIGIL_MODEL_KWS_FE_FFT_LENGTH,
 		.num_mel_bins = VIGIL_MODEL_KWS_FE_NUM_MEL_BINS,
 		.num_coeffs = VIGIL_MODEL_KWS_FE_NUM_MFCC,
-		.num_frames = (VIGIL_MODEL_KWS_FE_CLIP_SAMPLES - VIGIL_MODEL_KWS_FE_FRAME_LENGTH) /
-				      VIGIL_MODEL_KWS_FE_FRAME_STEP +
-			      1,
+		.num_frames = VIGIL_MODEL_KWS_FE_NUM_FRAMES,
 		.lower_edge_hz = VIGIL_MODEL_KWS_FE_LOWER_EDGE_HZ,
 		.upper_edge_hz = VIGIL_MODEL_KWS_FE_UPPER_EDGE_HZ,
 	};

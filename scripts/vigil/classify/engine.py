@@ -1,5 +1,9 @@
-"""Classification of files: the project's C front-end (host library or Cortex-M33 on QEMU),
-inference by TFLM's Python runtime, and the C post-processing."""
+"""Classification with the firmware's signal path: the project's C front-end (host library or
+Cortex-M33 on QEMU), inference by TFLM's Python runtime, and the C post-processing.
+
+Every front-end parameter comes from the model's manifest entry; streams follow the one
+schedule of `vigil.frontends.schedule`, as the firmware session does.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +13,67 @@ from pathlib import Path
 import numpy as np
 
 from vigil.core import native
+from vigil.core.frontend_config import mfcc_config
 from vigil.core.qemu import QemuBatch
 from vigil.errors import VigilError
 from vigil.frontends import micro_speech
-from vigil.frontends.quantize import dequantize
+from vigil.frontends.schedule import StreamSchedule
+from vigil.frontends.spec import AudioSpec, ImageSpec, MfccSpec, PreprocessorSpec
 from vigil.io.image import read_image
 from vigil.io.wav import read_wav
 from vigil.models.manifest import ModelSpec
-from vigil.tflite import runtime
 from vigil.tflite.model import TfliteModel
+from vigil.tflite.runtime import ModelRunner
 
 TARGETS = ("host", "qemu")
 
 
 @dataclass(frozen=True)
+class AudioClip:
+    """At most one window of audio (padded with silence to the window)."""
+
+    samples: np.ndarray
+
+
+@dataclass(frozen=True)
+class AudioStream:
+    """Audio of any length, run on the streaming schedule."""
+
+    samples: np.ndarray
+
+
+@dataclass(frozen=True)
+class CameraFrame:
+    pixels: np.ndarray  # [H, W, bytes per pixel]
+    fmt: str  # gray8 | rgb565 | rgb888
+
+
+Job = AudioClip | AudioStream | CameraFrame
+
+
+@dataclass(frozen=True)
 class Detection:
     label: str
-    time_s: float
+    time_ms: int
     score: float
+
+
+@dataclass(frozen=True)
+class ClipOutcome:
+    scores: np.ndarray  # int8, one per label
+    label: str
+    tensor: np.ndarray
+
+
+@dataclass(frozen=True)
+class StreamOutcome:
+    detections: list[Detection]
+    peak: np.ndarray  # int8, the highest score of each label over the stream (all -128: no window)
+    tensors: np.ndarray  # one model input per window
+
+    @property
+    def windows(self) -> int:
+        return len(self.tensors)
 
 
 @dataclass
@@ -40,7 +87,9 @@ class FileResult:
     def to_json(self) -> dict:
         doc = {"file": self.file, "label": self.label, "scores": self.scores}
         if self.detections is not None:
-            doc["detections"] = [vars(d) for d in self.detections]
+            doc["detections"] = [
+                {"label": d.label, "time_s": d.time_ms / 1000.0, "score": d.score} for d in self.detections
+            ]
         return doc
 
 
@@ -49,146 +98,139 @@ class Classifier:
         if target not in TARGETS:
             raise VigilError(f"unknown target '{target}' (host or qemu)")
         self.spec, self.model, self.target = spec, model, target
-        self.kind = spec.frontend["kind"]
-        if self.kind == "tflm_preprocessor" and target != "host":
-            raise VigilError(
-                f"model '{spec.name}': its audio preprocessor runs in TFLM, which is on the device "
-                "only in the Zephyr build; use --target host"
-            )
+        self.frontend = spec.frontend
+        if isinstance(self.frontend, PreprocessorSpec):
+            if target != "host":
+                raise VigilError(
+                    f"model '{spec.name}': its audio preprocessor runs in TFLM, which is on the device "
+                    "only in the Zephyr build; use --target host"
+                )
+            if preprocessor is None:
+                raise VigilError(f"model '{spec.name}': its front-end needs a 'preprocessor' file in the manifest")
         self.preprocessor = preprocessor
-        t = model.input_tensors[0]
-        self.in_scale, self.in_zero = (t.scale[0], t.zero_point[0]) if t.scale else (1.0, 0)
-        self.input_shape = t.shape
-        o = model.output_tensors[0]
-        self.out_scale, self.out_zero = o.scale[0], o.zero_point[0]
-        self.interpreter = runtime.make_interpreter(model.data)
-
-    # -- inference and post-processing -------------------------------------------------
-    def _probabilities(self, tensor: np.ndarray) -> np.ndarray:
-        y = runtime.invoke(self.interpreter, [tensor.reshape(self.input_shape)])[0].reshape(-1)
-        return np.clip(dequantize(y, self.out_scale, self.out_zero), 0.0, 1.0).astype(np.float32)
-
-    def _clip_result(self, path: Path, tensor: np.ndarray) -> FileResult:
-        p = self._probabilities(tensor)
-        labels = self.spec.labels
-        return FileResult(
-            str(path),
-            labels[int(np.argmax(p))],
-            {name: round(float(v), 6) for name, v in zip(labels, p, strict=True)},
-            tensors=[tensor],
+        self.runner = ModelRunner(model)
+        self.schedule = (
+            StreamSchedule.of(self.frontend, spec.recognizer().stride_ms)
+            if isinstance(self.frontend, AudioSpec)
+            else None
         )
 
-    def _stream_result(self, path: Path, tensors: np.ndarray, stride_hops: int) -> FileResult:
-        rec = native.Recognizer.for_params(self.spec.labels, self.spec.recognizer())
-        step_ms = self._hop_ms()
-        first_ms = 1000 * int(self.spec.frontend["clip_samples"]) // int(self.spec.frontend["sample_rate"])
-        detections, peak = [], np.zeros(len(self.spec.labels), dtype=np.float32)
-        for k, tensor in enumerate(tensors):
-            p = self._probabilities(tensor)
-            peak = np.maximum(peak, p)
-            hit = rec.process(p, first_ms + k * stride_hops * step_ms)
-            if hit:
-                detections.append(Detection(hit.label, hit.time_ms / 1000.0, round(hit.score, 6)))
-        label = detections[-1].label if detections else "none"
-        return FileResult(
-            str(path),
-            label,
-            {name: round(float(v), 6) for name, v in zip(self.spec.labels, peak, strict=True)},
-            detections,
-            list(tensors),
-        )
-
-    # -- front-end ----------------------------------------------------------------------
-    def classify(self, files: list[Path]) -> list[FileResult]:
-        if self.spec.task == "vww":
-            return self._images(files)
-        return self._audio(files)
-
-    def _hop_ms(self) -> int:
-        fe = self.spec.frontend
-        return 1000 * int(fe.get("frame_step", fe.get("stride_samples", 320))) // int(fe["sample_rate"])
-
-    def stride_hops(self) -> int:
-        return max(1, self.spec.recognizer().stride_ms // self._hop_ms())
-
-    def _audio(self, files: list[Path]) -> list[FileResult]:
-        fe = self.spec.frontend
-        window = int(fe["clip_samples"])
-        audio = [(Path(f), read_wav(f, int(fe["sample_rate"]))) for f in files]  # validate all first
-        stride = self.stride_hops()
-        if self.kind == "tflm_preprocessor":
-            return [
-                self._clip_result(p, micro_speech.preprocessor_features(x, self.preprocessor, fe))
-                if x.size <= window
-                else self._stream_result(p, self._preprocessor_stream(x, stride), stride)
-                for p, x in audio
-            ]
+    # -- front-end: model inputs for a batch of jobs, on the target ----------------------------
+    def tensors(self, jobs: list[Job]) -> list[np.ndarray]:
+        """One model input per clip or frame; [windows, ...] per stream. One QEMU run per batch."""
+        for job in jobs:
+            wants_image = isinstance(job, CameraFrame)
+            if wants_image != isinstance(self.frontend, ImageSpec):
+                raise VigilError(f"model '{self.spec.name}' ({self.spec.task}) cannot take this input")
+        if isinstance(self.frontend, PreprocessorSpec):
+            return [self._preprocessor_tensors(job) for job in jobs]
         if self.target == "qemu":
-            batch = QemuBatch()
-            jobs = []
-            for _, x in audio:
-                if x.size <= window:
-                    jobs.append(batch.mfcc_clip(_pad(x, window), self.in_scale, self.in_zero, self._mfcc_shape()))
-                else:
-                    jobs.append(batch.mfcc_stream(x, self.in_scale, self.in_zero, stride, self._mfcc_shape()))
-            outputs = batch.run().outputs
-            return [
-                self._clip_result(p, outputs[j]) if x.size <= window else self._stream_result(p, outputs[j], stride)
-                for (p, x), j in zip(audio, jobs, strict=True)
-            ]
-        results = []
-        for p, x in audio:
-            if x.size <= window:
-                mfcc = native.Mfcc()
-                mfcc.push(_pad(x, window))
-                results.append(self._clip_result(p, mfcc.tensor(self.in_scale, self.in_zero)))
+            return self._qemu_tensors(jobs)
+        return [self._host_tensors(job) for job in jobs]
+
+    def _window(self, samples: np.ndarray) -> np.ndarray:
+        n = self.frontend.clip_samples
+        clip = np.zeros(n, dtype=np.int16)
+        clip[: min(n, samples.size)] = samples[:n]
+        return clip
+
+    def _host_tensors(self, job: Job) -> np.ndarray:
+        q = self.runner.input_quant
+        if isinstance(job, CameraFrame):
+            fe = self.frontend
+            return native.image_to_tensor(
+                job.pixels, job.fmt, fe.width, fe.height, fe.pixel_scale, q.scale, q.zero_point
+            )
+        mfcc = native.Mfcc(mfcc_config(self.frontend))
+        if isinstance(job, AudioClip):
+            mfcc.push(self._window(job.samples))
+            return mfcc.tensor(q.scale, q.zero_point)
+        ends, hop, tensors, pushed = set(self.schedule.window_ends(job.samples.size)), self.schedule.hop_samples, [], 0
+        while pushed + hop <= job.samples.size:
+            mfcc.push(job.samples[pushed : pushed + hop])
+            pushed += hop
+            if pushed in ends:
+                tensors.append(mfcc.tensor(q.scale, q.zero_point))
+        return self._stack(tensors)
+
+    def _qemu_tensors(self, jobs: list[Job]) -> list[np.ndarray]:
+        q, fe = self.runner.input_quant, self.frontend
+        batch = QemuBatch()
+        shape = (fe.num_frames, fe.num_mfcc) if isinstance(fe, MfccSpec) else None
+        config = mfcc_config(fe) if isinstance(fe, MfccSpec) else None
+        index = []
+        for job in jobs:
+            if isinstance(job, CameraFrame):
+                index.append(
+                    batch.image(job.pixels, job.fmt, fe.width, fe.height, fe.pixel_scale, q.scale, q.zero_point)
+                )
+            elif isinstance(job, AudioClip):
+                index.append(batch.mfcc_clip(self._window(job.samples), q.scale, q.zero_point, shape, config=config))
             else:
-                results.append(self._stream_result(p, self._host_stream(x, stride), stride))
+                index.append(
+                    batch.mfcc_stream(
+                        job.samples, q.scale, q.zero_point, self.schedule.stride_hops, shape, config=config
+                    )
+                )
+        outputs = batch.run().outputs
+        return [outputs[i] for i in index]
+
+    def _preprocessor_tensors(self, job: Job) -> np.ndarray:
+        fe = self.frontend
+        if isinstance(job, AudioClip):
+            return micro_speech.preprocessor_features(self._window(job.samples), self.preprocessor, fe)
+        window = fe.clip_samples
+        return self._stack(
+            [
+                micro_speech.preprocessor_features(job.samples[end - window : end], self.preprocessor, fe)
+                for end in self.schedule.window_ends(job.samples.size)
+            ]
+        )
+
+    def _stack(self, tensors: list[np.ndarray]) -> np.ndarray:
+        if tensors:
+            return np.array(tensors)
+        return np.zeros((0, *self.runner.input_shape), dtype=np.int8)
+
+    # -- inference and post-processing -------------------------------------------------------
+    def clip_outcome(self, tensor: np.ndarray) -> ClipOutcome:
+        scores = self.runner.scores(tensor)
+        return ClipOutcome(scores, self.spec.labels[int(np.argmax(scores))], tensor)
+
+    def stream_outcome(self, tensors: np.ndarray) -> StreamOutcome:
+        recognizer = native.Recognizer.for_params(self.spec.labels, self.spec.recognizer())
+        detections, peak = [], np.full(len(self.spec.labels), -128, dtype=np.int8)
+        for k, tensor in enumerate(tensors):
+            scores = self.runner.scores(tensor)
+            peak = np.maximum(peak, scores.astype(np.int8))
+            hit = recognizer.process(self.runner.probabilities(scores), self.schedule.time_ms(self.schedule.end_of(k)))
+            if hit:
+                detections.append(Detection(hit.label, hit.time_ms, round(hit.score, 6)))
+        return StreamOutcome(detections, peak, tensors)
+
+    # -- files --------------------------------------------------------------------------------
+    def classify(self, files: list[Path]) -> list[FileResult]:
+        jobs = [self._job(Path(f)) for f in files]  # read and check every file first
+        results = []
+        for path, job, tensor in zip(files, jobs, self.tensors(jobs), strict=True):
+            if isinstance(job, AudioStream):
+                results.append(self._stream_result(Path(path), self.stream_outcome(tensor)))
+            else:
+                outcome = self.clip_outcome(tensor)
+                results.append(FileResult(str(path), outcome.label, self._scores(outcome.scores), tensors=[tensor]))
         return results
 
-    def _mfcc_shape(self) -> tuple[int, int]:
-        return int(self.spec.frontend.get("num_frames", 49)), int(self.spec.frontend["num_mfcc"])
+    def _job(self, path: Path) -> Job:
+        if isinstance(self.frontend, ImageSpec):
+            pixels = read_image(path)
+            return CameraFrame(pixels, "gray8" if pixels.shape[2] == 1 else "rgb888")
+        samples = read_wav(path, self.frontend.sample_rate)
+        return AudioClip(samples) if samples.size <= self.frontend.clip_samples else AudioStream(samples)
 
-    def _host_stream(self, samples: np.ndarray, stride: int) -> np.ndarray:
-        """Tensors on the firmware's schedule: when the window is first full, then every `stride` hops."""
-        step = int(self.spec.frontend["frame_step"])
-        mfcc = native.Mfcc()
-        tensors, ready_hops = [], 0
-        for start in range(0, samples.size - step + 1, step):
-            if mfcc.push(samples[start : start + step]) and mfcc.ready:
-                if ready_hops % stride == 0:
-                    tensors.append(mfcc.tensor(self.in_scale, self.in_zero))
-                ready_hops += 1
-        return np.array(tensors)
+    def _scores(self, scores: np.ndarray) -> dict[str, float]:
+        p = self.runner.probabilities(scores)
+        return {name: round(float(v), 6) for name, v in zip(self.spec.labels, p, strict=True)}
 
-    def _preprocessor_stream(self, samples: np.ndarray, stride: int) -> np.ndarray:
-        fe = self.spec.frontend
-        step, window = int(fe["stride_samples"]), int(fe["clip_samples"])
-        ends = range(window, samples.size + 1, stride * step)
-        return np.array(
-            [micro_speech.preprocessor_features(samples[e - window : e], self.preprocessor, fe) for e in ends]
-        )
-
-    def _images(self, files: list[Path]) -> list[FileResult]:
-        fe = self.spec.frontend
-        w, h, scale = int(fe["width"]), int(fe["height"]), float(fe["pixel_scale"])
-        images = [(Path(f), read_image(f)) for f in files]
-        if self.target == "qemu":
-            batch = QemuBatch()
-            jobs = [batch.image(px, _format(px), w, h, scale, self.in_scale, self.in_zero) for _, px in images]
-            outputs = batch.run().outputs
-            return [self._clip_result(p, outputs[j]) for (p, _), j in zip(images, jobs, strict=True)]
-        return [
-            self._clip_result(p, native.image_to_tensor(px, _format(px), w, h, scale, self.in_scale, self.in_zero))
-            for p, px in images
-        ]
-
-
-def _pad(x: np.ndarray, n: int) -> np.ndarray:
-    clip = np.zeros(n, dtype=np.int16)
-    clip[: min(n, x.size)] = x[:n]
-    return clip
-
-
-def _format(pixels: np.ndarray) -> str:
-    return "gray8" if pixels.shape[2] == 1 else "rgb888"
+    def _stream_result(self, path: Path, outcome: StreamOutcome) -> FileResult:
+        label = outcome.detections[-1].label if outcome.detections else "none"
+        return FileResult(str(path), label, self._scores(outcome.peak), outcome.detections, list(outcome.tensors))

@@ -55,7 +55,11 @@ def run(args: argparse.Namespace) -> int:
     for r in results:
         ranked = sorted(r.scores.items(), key=lambda kv: -kv[1])
         runner = f"{ranked[1][0]} {ranked[1][1]:.3f}" if len(ranked) > 1 else "-"
-        found = "-" if r.detections is None else ", ".join(f"{d.label}@{d.time_s:.2f}s" for d in r.detections) or "none"
+        found = (
+            "-"
+            if r.detections is None
+            else ", ".join(f"{d.label}@{d.time_ms / 1000:.2f}s" for d in r.detections) or "none"
+        )
         table.add_row(r.file, r.label, f"{r.scores.get(r.label, 0.0):.3f}", runner, found)
     console.print(table)
     return 0

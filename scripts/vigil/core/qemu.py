@@ -43,17 +43,19 @@ class QemuBatch:
         self._outputs.append((f"out{len(self._outputs)}.s8", shape))
         return len(self._outputs) - 1
 
-    def mfcc_clip(self, samples: np.ndarray, scale: float, zero_point: int, shape: tuple[int, ...]) -> int:
+    def mfcc_clip(self, samples: np.ndarray, scale: float, zero_point: int, shape: tuple[int, ...], config=None) -> int:
         """One clip; returns the index of its int8 tensor in run()'s result."""
+        _mlperf_only(config)
         pcm = self._input(np.asarray(samples, dtype="<i2").tobytes())
         index = self._output(shape)
         self._jobs.append(f"mfcc {pcm} {self._outputs[index][0]} {scale!r} {zero_point}")
         return index
 
     def mfcc_stream(
-        self, samples: np.ndarray, scale: float, zero_point: int, stride_hops: int, shape: tuple[int, ...]
+        self, samples: np.ndarray, scale: float, zero_point: int, stride_hops: int, shape: tuple[int, ...], config=None
     ) -> int:
         """A stream; the output holds one tensor every `stride_hops` hops once the window is full."""
+        _mlperf_only(config)
         pcm = self._input(np.asarray(samples, dtype="<i2").tobytes())
         index = self._output((-1, *shape))
         self._jobs.append(f"mfcc_stream {pcm} {self._outputs[index][0]} {scale!r} {zero_point} {stride_hops}")
@@ -124,6 +126,14 @@ class QemuBatch:
                 data = np.fromfile(work / name, dtype=np.int8)
                 outputs.append(data.reshape(shape))
             return QemuResult(outputs, proc.stdout)
+
+
+def _mlperf_only(config) -> None:
+    from vigil.core.native import MfccConfig, mlperf_config
+
+    if config is not None and bytes(config) != bytes(mlperf_config()):
+        fields = {name: getattr(config, name) for name, _ in MfccConfig._fields_}
+        raise VigilError(f"the QEMU port runs the MLPerf MFCC configuration only, not {fields}")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vigil.core.native import PIXEL_FORMATS, DetectorConfig, Frame, RecognizerConfig, check, library, mlperf_config
+from vigil.core.native import PIXEL_FORMATS, DetectorConfig, Frame, MfccConfig, RecognizerConfig, check, library
 from vigil.errors import VigilError
 
 KWS, VWW = 0, 1
@@ -375,10 +375,9 @@ class AudioFrontendBinding:
         self._keep = keep
 
 
-def mfcc_frontend(clip_samples: int, scale: float, zero_point: int) -> AudioFrontendBinding:
+def mfcc_frontend(config: MfccConfig, clip_samples: int, scale: float, zero_point: int) -> AudioFrontendBinding:
     lib = session_library()
     state = C.create_string_buffer(lib.vigil_host_sizeof_mfcc_frontend())
-    config = mlperf_config()
     fe = AudioFrontend()
     check(
         lib.vigil_mfcc_frontend_init(state, C.byref(config), clip_samples, scale, zero_point, C.byref(fe)),

@@ -11,9 +11,11 @@ import numpy as np
 
 from vigil import __version__
 from vigil.core import session as cs
+from vigil.core.frontend_config import mfcc_config
 from vigil.core.native import DetectorConfig, recognizer_config_for
 from vigil.errors import VigilError
 from vigil.fileio import sha256_bytes
+from vigil.frontends.spec import ImageSpec, MfccSpec, PreprocessorSpec
 from vigil.models.resolve import ResolvedModel
 from vigil.tflite import runtime
 
@@ -24,41 +26,36 @@ def model_binding(resolved: ResolvedModel) -> cs.ModelBinding:
     t, o = model.input_tensors[0], model.output_tensors[0]
     if t.dtype != "int8" or o.dtype != "int8":
         raise VigilError(f"{model.path}: the firmware runs int8 models (input {t.dtype}, output {o.dtype})")
-    interpreter = runtime.make_interpreter(model.data)
-    shape = tuple(t.shape)
-
-    def run(x: np.ndarray) -> np.ndarray:
-        return runtime.invoke(interpreter, [x.reshape(shape)])[0]
-
+    runner = runtime.ModelRunner(model)
     fe = spec.frontend
-    image = (int(fe["width"]), int(fe["height"])) if spec.task == "vww" else (0, 0)
+    image = isinstance(fe, ImageSpec)
     return cs.ModelBinding(
         spec.name,
         sha256_bytes(model.data),
         spec.labels,
-        float(t.scale[0]),
-        int(t.zero_point[0]),
-        float(o.scale[0]),
-        int(o.zero_point[0]),
+        runner.input_quant.scale,
+        runner.input_quant.zero_point,
+        runner.output_quant.scale,
+        runner.output_quant.zero_point,
         np.zeros(t.elements, dtype=np.int8),
-        run,
-        image,
-        float(fe.get("pixel_scale", 0.0)),
+        runner.scores,
+        (fe.width, fe.height) if image else (0, 0),
+        fe.pixel_scale if image else 0.0,
     )
 
 
 def audio_frontend(resolved: ResolvedModel, binding: cs.ModelBinding) -> cs.AudioFrontendBinding:
     spec = resolved.require_spec("the device session")
     fe = spec.frontend
-    if fe["kind"] == "mlperf_mfcc":
-        return cs.mfcc_frontend(int(fe["clip_samples"]), binding.input_scale, binding.input_zero_point)
-    if fe["kind"] != "tflm_preprocessor":
-        raise VigilError(f"model '{spec.name}': no device front-end for '{fe['kind']}'")
+    if isinstance(fe, MfccSpec):
+        return cs.mfcc_frontend(mfcc_config(fe), fe.clip_samples, binding.input_scale, binding.input_zero_point)
+    if not isinstance(fe, PreprocessorSpec):
+        raise VigilError(f"model '{spec.name}': no device front-end for '{fe.kind}'")
     path = resolved.companion("preprocessor")
     if path is None:
         raise VigilError(f"model '{spec.name}': its front-end needs a 'preprocessor' file in the manifest")
     preprocessor = runtime.make_interpreter(path.read_bytes())
-    window = int(fe["window_samples"])
+    window = fe.window_samples
 
     def features(x: np.ndarray) -> np.ndarray:
         return runtime.invoke(preprocessor, [x.reshape(1, window)])[0]
@@ -66,12 +63,12 @@ def audio_frontend(resolved: ResolvedModel, binding: cs.ModelBinding) -> cs.Audi
     return cs.windowed_frontend(
         features,
         preprocessor.reset,  # as the firmware does: MicroInterpreter::Reset() clears the noise estimate
-        int(fe["sample_rate"]),
-        int(fe["clip_samples"]),
+        fe.sample_rate,
+        fe.clip_samples,
         window,
-        int(fe["stride_samples"]),
-        int(fe["num_features"]),
-        int(fe["num_frames"]),
+        fe.stride_samples,
+        fe.num_features,
+        fe.num_frames,
     )
 
 

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from vigil.errors import VigilError
 from vigil.frontends import image, micro_speech, mlperf_mfcc
-from vigil.frontends.quantize import quantize
+from vigil.frontends.spec import FrontendSpec, ImageSpec, MfccSpec, PreprocessorSpec, as_dict
 from vigil.io.image import read_image
 from vigil.io.wav import read_wav
-
-
-@dataclass(frozen=True)
-class Quantization:
-    scale: float
-    zero_point: int
+from vigil.tflite.quantize import Quantization, quantize
 
 
 class ModelFrontend:
@@ -25,40 +19,40 @@ class ModelFrontend:
 
     def __init__(
         self,
-        frontend: dict,
+        frontend: FrontendSpec,
         input_shape: tuple[int, ...],
         quant: Quantization | None,
         preprocessor: bytes | None = None,
     ):
-        self.params = frontend
-        self.kind = frontend["kind"]
+        self.spec = frontend
+        self.kind = frontend.kind
         self.input_shape = tuple(input_shape)
         self.quant = quant
         self.preprocessor = preprocessor
-        if self.kind == "tflm_preprocessor" and preprocessor is None:
+        if isinstance(frontend, PreprocessorSpec) and preprocessor is None:
             raise VigilError("the micro_speech front-end needs its audio preprocessor model")
 
     @property
     def has_float(self) -> bool:
-        return self.kind != "tflm_preprocessor"
+        return not isinstance(self.spec, PreprocessorSpec)
 
     def float_input(self, path: Path) -> np.ndarray:
-        if self.kind == "mlperf_mfcc":
-            features = mlperf_mfcc.mfcc_features(read_wav(path, int(self.params["sample_rate"])), self.params)
-        elif self.kind == "rgb_image":
-            features = image.image_features(read_image(path), self.params)
+        if isinstance(self.spec, MfccSpec):
+            features = mlperf_mfcc.mfcc_features(read_wav(path, self.spec.sample_rate), self.spec)
+        elif isinstance(self.spec, ImageSpec):
+            features = image.image_features(read_image(path), as_dict(self.spec))
         else:
             raise VigilError(f"front-end '{self.kind}' has no float form")
         return self._shaped(features, path).astype(np.float32)
 
     def quantized_input(self, path: Path) -> np.ndarray:
-        if self.kind == "tflm_preprocessor":
-            samples = read_wav(path, int(self.params["sample_rate"]))
-            return self._shaped(micro_speech.preprocessor_features(samples, self.preprocessor, self.params), path)
+        if isinstance(self.spec, PreprocessorSpec):
+            samples = read_wav(path, self.spec.sample_rate)
+            return self._shaped(micro_speech.preprocessor_features(samples, self.preprocessor, self.spec), path)
         if self.quant is None:
             raise VigilError("the model input is not quantized")
-        if self.kind == "rgb_image":
-            q = image.quantize_image(read_image(path), self.params, self.quant.scale, self.quant.zero_point)
+        if isinstance(self.spec, ImageSpec):
+            q = image.quantize_image(read_image(path), as_dict(self.spec), self.quant.scale, self.quant.zero_point)
             return self._shaped(q, path)
         return quantize(self.float_input(path), self.quant.scale, self.quant.zero_point)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vigil.frontends.quantize import quantize
+from vigil.tflite.quantize import quantize
 
 
 def center_crop_square(pixels: np.ndarray) -> np.ndarray:

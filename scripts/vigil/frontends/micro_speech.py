@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from vigil.frontends.spec import PreprocessorSpec
 from vigil.tflite import runtime
 
 
-def preprocessor_features(samples: np.ndarray, preprocessor: bytes, params: dict) -> np.ndarray:
+def preprocessor_features(samples: np.ndarray, preprocessor: bytes, spec: PreprocessorSpec) -> np.ndarray:
     """[num_frames, num_features] int8 for one clip."""
-    window = int(params["window_samples"])
-    stride = int(params["stride_samples"])
-    frames = int(params["num_frames"])
-    clip = np.zeros(int(params["clip_samples"]), dtype=np.int16)
+    window = spec.window_samples
+    stride = spec.stride_samples
+    frames = spec.num_frames
+    clip = np.zeros(spec.clip_samples, dtype=np.int16)
     clip[: min(samples.size, clip.size)] = samples[: clip.size]
     interpreter = runtime.make_interpreter(preprocessor)
-    out = np.zeros((frames, int(params["num_features"])), dtype=np.int8)
+    out = np.zeros((frames, spec.num_features), dtype=np.int8)
     for k in range(frames):
         chunk = clip[k * stride : k * stride + window].reshape(1, window)
         out[k] = runtime.invoke(interpreter, [chunk])[0].reshape(-1)

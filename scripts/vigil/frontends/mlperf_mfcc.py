@@ -16,6 +16,8 @@ import functools
 
 import numpy as np
 
+from vigil.frontends.spec import MfccSpec
+
 
 @functools.lru_cache(maxsize=8)
 def _graph(
@@ -47,21 +49,21 @@ def _graph(
     return mfcc
 
 
-def mfcc_features(samples: np.ndarray, params: dict) -> np.ndarray:
+def mfcc_features(samples: np.ndarray, spec: MfccSpec) -> np.ndarray:
     """[frames, num_mfcc] float32 for one clip (longer clips are cut to clip_samples)."""
-    n = int(params["clip_samples"])
+    n = spec.clip_samples
     clip = np.zeros(n, dtype=np.float32)
     head = np.asarray(samples[:n], dtype=np.float32)
     clip[: head.size] = head
     graph = _graph(
         n,
-        int(params["frame_length"]),
-        int(params["frame_step"]),
-        int(params["fft_length"]),
-        int(params["num_mel_bins"]),
-        float(params["lower_edge_hz"]),
-        float(params["upper_edge_hz"]),
-        int(params["num_mfcc"]),
-        int(params["sample_rate"]),
+        spec.frame_length,
+        spec.frame_step,
+        spec.fft_length,
+        spec.num_mel_bins,
+        spec.lower_edge_hz,
+        spec.upper_edge_hz,
+        spec.num_mfcc,
+        spec.sample_rate,
     )
     return graph(clip).numpy().astype(np.float32)

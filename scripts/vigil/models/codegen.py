@@ -10,6 +10,7 @@ import jinja2
 from vigil.errors import VigilError
 from vigil.fileio import atomic_files, sha256_bytes
 from vigil.frontends.defaults import default_frontend
+from vigil.frontends.spec import FrontendSpec, MfccSpec, frontend_items
 from vigil.models.inspect import InspectReport, inspect_model
 from vigil.models.resolve import ResolvedModel
 from vigil.tflite.arena import DEFAULT_TARGET, PROFILES
@@ -50,8 +51,8 @@ def codegen(
     name = resolved.name
     task = spec.task if spec else "unknown"
     labels = list(spec.labels) if spec else []
-    frontend = dict(spec.frontend) if spec else {}
-    if not frontend and task in ("kws", "vww"):
+    frontend = spec.frontend if spec else None
+    if frontend is None and task in ("kws", "vww"):
         frontend = default_frontend(task, model.input_tensors[0].shape)
     sha = sha256_bytes(model.data)
     report = report or inspect_model(model, resolved.name)
@@ -90,8 +91,8 @@ def codegen(
         "tensors": [_io("INPUT", t) for t in model.input_tensors] + [_io("OUTPUT", t) for t in model.output_tensors],
         "arenas": arenas,
         "default_arena": target.upper().replace("-", "_"),
-        "frontend_kind": frontend.get("kind", "none"),
-        "frontend": [(k, _c_value(v)) for k, v in frontend.items() if k != "kind"],
+        "frontend_kind": frontend.kind if frontend else "none",
+        "frontend": _frontend_macros(frontend),
         "registrations": registrations,
         "zephyr_missing": sorted({r["op"] for r in registrations} & SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE),
         "model_name": spec.name if spec else Path(model.path).stem,
@@ -138,6 +139,22 @@ def _postprocess(spec) -> dict:
             },
         }
     return {"recognizer": None, "detector": None}
+
+
+def _frontend_macros(frontend: FrontendSpec | None) -> list[tuple[str, str]]:
+    """(macro suffix, C value): every parameter, the derived frame count of audio front-ends, and
+    a choice such as fit: crop as FIT_CROP = 1 (the C side tests it with #ifdef)."""
+    if frontend is None:
+        return []
+    macros = []
+    for key, value in frontend_items(frontend):
+        if isinstance(value, str):
+            macros.append((f"{key}_{value}", "1"))
+        else:
+            macros.append((key, _c_value(value)))
+    if isinstance(frontend, MfccSpec):
+        macros.append(("num_frames", _c_value(frontend.num_frames)))
+    return macros
 
 
 def _io(kind: str, t) -> dict:

@@ -15,6 +15,7 @@ from vigil.errors import VigilError
 from vigil.fileio import atomic_path, sha256_file
 from vigil.frontends.defaults import default_frontend
 from vigil.frontends.features import ModelFrontend
+from vigil.frontends.spec import FrontendSpec
 from vigil.nativeio import captured_native_output
 from vigil.tfenv import tensorflow
 from vigil.tflite.model import load_tflite
@@ -60,7 +61,7 @@ def convert(
     task: str,
     out: Path,
     calibration_dir: Path | None = None,
-    frontend: dict | None = None,
+    frontend: FrontendSpec | None = None,
     max_samples: int | None = None,
 ) -> ConversionResult:
     src = Path(src)

@@ -10,12 +10,12 @@ from typing import Any
 
 from vigil.errors import VigilError
 from vigil.fileio import load_yaml
+from vigil.frontends.spec import AudioSpec, FrontendSpec, ImageSpec, SpecError, parse_frontend
 from vigil.models.postprocess import detector_params, recognizer_params
 from vigil.settings import REPO_ROOT
 
 TASKS = ("kws", "vww")
 ROLES = ("int8", "float", "keras", "savedmodel", "preprocessor")
-FRONTEND_KINDS = ("mlperf_mfcc", "rgb_image", "tflm_preprocessor")
 DTYPES = ("int8", "uint8", "int16", "int32", "float32")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -51,7 +51,7 @@ class ModelSpec:
     labels: tuple[str, ...]
     input: TensorSpec
     output: TensorSpec
-    frontend: dict[str, Any]
+    frontend: FrontendSpec
     files: tuple[ModelFile, ...]
     source: str | None = None
     postprocess: dict[str, Any] = field(default_factory=dict)
@@ -151,9 +151,13 @@ def _parse_model(ctx: _Context, name: str, entry: Any) -> ModelSpec:
     out = _tensor(ctx, entry, "output")
     if out.shape[-1] != len(labels):
         ctx.fail(f"output has {out.shape[-1]} classes but {len(labels)} labels are listed")
-    frontend = ctx.require(entry, "frontend", dict)
-    if frontend.get("kind") not in FRONTEND_KINDS:
-        ctx.fail(f"frontend.kind must be one of {', '.join(FRONTEND_KINDS)}")
+    if "frontend" not in entry:
+        ctx.fail("missing 'frontend'")
+    try:
+        frontend = parse_frontend(entry["frontend"])
+    except SpecError as e:
+        ctx.fail(str(e))
+    _check_frontend_fits(ctx, task, frontend, inp)
     files = tuple(_file(ctx, i, f) for i, f in enumerate(ctx.require(entry, "files", list)))
     if not any(f.role == "int8" for f in files):
         ctx.fail("needs a file with role 'int8'")
@@ -182,7 +186,7 @@ def _parse_model(ctx: _Context, name: str, entry: Any) -> ModelSpec:
         labels=tuple(labels),
         input=inp,
         output=out,
-        frontend=dict(frontend),
+        frontend=frontend,
         files=files,
         source=source,
         postprocess=dict(postprocess),
@@ -202,6 +206,27 @@ def _release(ctx: _Context, entry: Any) -> ReleaseGates:
             ctx.fail(f"release.{key} must be a fraction from 0 to 1, got {value!r}")
         floors[key] = float(value)
     return ReleaseGates(**floors)
+
+
+def _check_frontend_fits(ctx: _Context, task: str, frontend: FrontendSpec, inp: TensorSpec) -> None:
+    """The front-end must produce exactly the model's input."""
+    if task == "vww" and not isinstance(frontend, ImageSpec) or task == "kws" and not isinstance(frontend, AudioSpec):
+        ctx.fail(f"a {task} model cannot take the '{frontend.kind}' front-end")
+    elements = 1
+    for d in inp.shape:
+        elements *= d
+    if isinstance(frontend, AudioSpec):
+        made = frontend.num_frames * frontend.features_per_frame
+        if made != elements:
+            ctx.fail(
+                f"frontend gives {frontend.num_frames} frames x {frontend.features_per_frame} features = {made} "
+                f"values, the input {list(inp.shape)} takes {elements}"
+            )
+    elif inp.shape[-3:] != (frontend.height, frontend.width, frontend.channels):
+        ctx.fail(
+            f"frontend gives {frontend.height}x{frontend.width}x{frontend.channels} images, "
+            f"the input is {list(inp.shape)}"
+        )
 
 
 def _tensor(ctx: _Context, entry: dict, key: str) -> TensorSpec:

@@ -10,7 +10,7 @@ import numpy as np
 from vigil.datasets import recipes
 from vigil.datasets.labelled import Sample, discover
 from vigil.errors import VigilError
-from vigil.frontends.features import ModelFrontend, Quantization
+from vigil.frontends.features import ModelFrontend
 from vigil.models.codegen import codegen
 from vigil.models.convert import convert
 from vigil.models.fetch import fetch_model, role_path
@@ -46,7 +46,7 @@ class PipelineResult:
 
 def frontend_for(spec: ModelSpec, model: TfliteModel, preprocessor: Path | None) -> ModelFrontend:
     t = model.input_tensors[0]
-    quant = Quantization(t.scale[0], t.zero_point[0]) if t.scale else None
+    quant = runtime.quantization_of(t) if t.scale else None
     return ModelFrontend(spec.frontend, t.shape, quant, preprocessor.read_bytes() if preprocessor else None)
 
 
@@ -65,12 +65,12 @@ def evaluation_samples(spec: ModelSpec) -> list[Sample]:
 def label_agreement(
     a: TfliteModel, b: TfliteModel, fe_a: ModelFrontend, fe_b: ModelFrontend, samples: list[Sample]
 ) -> Agreement:
-    ia, ib = runtime.make_interpreter(a.data), runtime.make_interpreter(b.data)
+    ra, rb = runtime.ModelRunner(a), runtime.ModelRunner(b)
     agree = 0
     for s in samples:
-        ya = runtime.invoke(ia, [fe_a.quantized_input(s.path)])[0]
-        yb = runtime.invoke(ib, [fe_b.quantized_input(s.path)])[0]
-        agree += int(np.argmax(ya) == np.argmax(yb))
+        agree += int(
+            np.argmax(ra.scores(fe_a.quantized_input(s.path))) == np.argmax(rb.scores(fe_b.quantized_input(s.path)))
+        )
     return Agreement(agree, len(samples))
 
 

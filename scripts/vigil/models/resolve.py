@@ -8,6 +8,7 @@ from pathlib import Path
 
 from vigil.errors import VigilError
 from vigil.fileio import sha256_bytes
+from vigil.frontends.spec import FrontendSpec
 from vigil.models.fetch import fetch_model, role_path
 from vigil.models.manifest import Manifest, ModelSpec
 from vigil.tflite.model import TfliteModel, load_tflite
@@ -66,7 +67,7 @@ def resolve_model(
 @dataclass(frozen=True)
 class ConversionSource:
     path: Path  # a Keras file, SavedModel folder or float .tflite
-    frontend: dict | None  # front-end parameters for the calibration set (None: the task's defaults)
+    frontend: FrontendSpec | None  # front-end for the calibration set (None: the task's defaults)
 
 
 def conversion_source(

@@ -15,10 +15,10 @@ import numpy as np
 from vigil.datasets.labelled import Sample
 from vigil.errors import VigilError
 from vigil.frontends.features import ModelFrontend
-from vigil.frontends.quantize import dequantize
 from vigil.tfenv import tensorflow
 from vigil.tflite import runtime
 from vigil.tflite.model import TfliteModel
+from vigil.tflite.quantize import dequantize
 
 TFLITE_TFLM_TOLERANCE_LSB = 1
 

@@ -21,6 +21,7 @@ from vigil.datasets.camera import camera_frame
 from vigil.datasets.labelled import label_of
 from vigil.errors import VigilError
 from vigil.fileio import atomic_files
+from vigil.frontends.spec import MfccSpec
 from vigil.io.image import read_image
 from vigil.io.wav import SAMPLE_RATE, read_wav, write_wav
 from vigil.models.manifest import ModelSpec
@@ -209,7 +210,7 @@ def _stream(suite: Suite, source: Source, spec: ModelSpec, n: int) -> Stream:
         raise VigilError(f"{suite.path}: speech_stream: unknown parameters {', '.join(sorted(unknown))}")
     if spec.task != "kws":
         raise VigilError(f"{suite.path}: streams need a keyword model")
-    if spec.frontend.get("kind") != "mlperf_mfcc":
+    if not isinstance(spec.frontend, MfccSpec):
         raise VigilError(
             f"{suite.path}: streams need a stateless front-end; {spec.name}'s preprocessor keeps a noise "
             "estimate across windows on the device, where the reference starts each window afresh"

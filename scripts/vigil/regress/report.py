@@ -191,6 +191,6 @@ def print_suite_data(prepared, console: Console) -> None:
 
     for label, n in label_counts(prepared).items():
         console.print(f"{label}: {n}")
-    rate = prepared.resolved.spec.frontend["sample_rate"]
+    rate = prepared.resolved.spec.frontend.sample_rate
     for stream in prepared.streams:
-        console.print(f"{stream.ident}: {stream.samples.size / int(rate):.0f} s, {len(stream.truth)} keywords")
+        console.print(f"{stream.ident}: {stream.samples.size / rate:.0f} s, {len(stream.truth)} keywords")

@@ -104,7 +104,7 @@ def run_suite(prepared: Prepared, golden: Golden, golden_path: Path, target: Tar
     )
     clips = {c.ident: c for c in prepared.clips}
     streams = {s.ident: s for s in prepared.streams}
-    rate = int(spec.frontend.get("sample_rate", 16000))
+    rate = getattr(spec.frontend, "sample_rate", 16000)  # streams are audio
     pending = list(clips) + list(streams)
     start = time.perf_counter()
     try:

@@ -19,19 +19,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from vigil.classify.engine import AudioClip, AudioStream, CameraFrame, Classifier
 from vigil.core import native
-from vigil.core.qemu import QemuBatch
 from vigil.core.session import Session
 from vigil.errors import VigilError
 from vigil.fileio import sha256_bytes
-from vigil.frontends.quantize import dequantize
+from vigil.frontends.spec import PreprocessorSpec
 from vigil.models.resolve import ResolvedModel
 from vigil.protocol.result_line import ResultLine
 from vigil.protocol.stream import FdTransport, SerialTransport, StreamSession, Transport
 from vigil.regress.generate import Clip, Stream
-from vigil.tflite import runtime
 
 TARGETS = ("host", "qemu", "native_sim", "serial")
 CHUNK_SAMPLES = 16000
@@ -245,91 +242,46 @@ class SerialTarget(ProtocolTarget):
 
 
 class QemuTarget(Target):
+    """The C front-ends on a Cortex-M33 under QEMU, through the classifier `vigil classify --target
+    qemu` uses: one QEMU run for the whole suite."""
+
     name = "qemu"
 
     def __init__(self, resolved: ResolvedModel):
-        self.resolved = resolved
-        self.spec = resolved.require_spec("vigil regress")
-        if self.spec.frontend.get("kind") not in ("mlperf_mfcc", "rgb_image"):
+        spec = resolved.require_spec("vigil regress")
+        if isinstance(spec.frontend, PreprocessorSpec):
             raise VigilError(
-                f"model '{self.spec.name}': its front-end runs in TFLM, which is on a device only in the Zephyr "
+                f"model '{spec.name}': its front-end runs in TFLM, which is on a device only in the Zephyr "
                 "build; use --target host, native_sim or serial"
             )
         self.description = "C front-ends on a Cortex-M33 (QEMU mps2-an505), TFLM's Python runtime"
-        model = resolved.model
-        t, o = model.input_tensors[0], model.output_tensors[0]
-        self.in_scale, self.in_zero, self.shape = float(t.scale[0]), int(t.zero_point[0]), tuple(t.shape)
-        self.out_scale, self.out_zero = float(o.scale[0]), int(o.zero_point[0])
-        self.interpreter = runtime.make_interpreter(model.data)
-
-    def _scores(self, tensor: np.ndarray) -> tuple[int, ...]:
-        return tuple(int(s) for s in runtime.invoke(self.interpreter, [tensor.reshape(self.shape)])[0].reshape(-1))
-
-    def _clip_answer(self, tensor: np.ndarray) -> Answer:
-        scores = self._scores(tensor)
-        return Answer(self.spec.labels[int(np.argmax(scores))], scores, 0)
+        self.classifier = Classifier(spec, resolved.model, "qemu")
 
     def answers(self, clips: list[Clip], streams: list[Stream]) -> Iterator[tuple[str, Answer | StreamAnswer]]:
-        fe = self.spec.frontend
-        batch, jobs = QemuBatch(), {}
+        window = getattr(self.classifier.frontend, "clip_samples", 0)
+        jobs = []
         for clip in clips:
             if clip.kind == "audio":
-                window = int(fe["clip_samples"])
-                padded = np.zeros(max(window, clip.data.size), np.int16)
-                padded[: clip.data.size] = clip.data
                 if clip.data.size > window:
                     raise VigilError(f"{clip.ident}: clips longer than one window belong in 'streams'")
-                jobs[clip.ident] = batch.mfcc_clip(padded, self.in_scale, self.in_zero, self._mfcc_shape())
+                jobs.append(AudioClip(clip.data))
             else:
-                jobs[clip.ident] = batch.image(
-                    clip.data,
-                    "rgb565",
-                    int(fe["width"]),
-                    int(fe["height"]),
-                    float(fe["pixel_scale"]),
-                    self.in_scale,
-                    self.in_zero,
-                )
-        for stream in streams:
-            jobs[stream.ident] = batch.mfcc_stream(
-                stream.samples, self.in_scale, self.in_zero, self._stride_hops(), self._mfcc_shape()
-            )
-        outputs = batch.run().outputs
-        for clip in clips:
-            yield clip.ident, self._clip_answer(outputs[jobs[clip.ident]])
-        for stream in streams:
-            yield stream.ident, self._stream_answer(outputs[jobs[stream.ident]])
+                jobs.append(CameraFrame(clip.data, "rgb565"))
+        jobs += [AudioStream(stream.samples) for stream in streams]
+        tensors = self.classifier.tensors(jobs)
+        for clip, tensor in zip(clips, tensors, strict=False):
+            outcome = self.classifier.clip_outcome(tensor)
+            yield clip.ident, Answer(outcome.label, tuple(int(s) for s in outcome.scores), 0)
+        for stream, tensor in zip(streams, tensors[len(clips) :], strict=True):
+            yield stream.ident, self._stream_answer(self.classifier.stream_outcome(tensor))
 
-    def _mfcc_shape(self) -> tuple[int, int]:
-        fe = self.spec.frontend
-        frames = (int(fe["clip_samples"]) - int(fe["frame_length"])) // int(fe["frame_step"]) + 1
-        return frames, int(fe["num_mfcc"])
-
-    def _hop_ms(self) -> int:
-        fe = self.spec.frontend
-        return 1000 * int(fe["frame_step"]) // int(fe["sample_rate"])
-
-    def _stride_hops(self) -> int:
-        return max(1, self.spec.recognizer().stride_ms // self._hop_ms())
-
-    def _stream_answer(self, tensors: np.ndarray) -> StreamAnswer:
-        recognizer = native.Recognizer.for_params(self.spec.labels, self.spec.recognizer())
-        first_ms = 1000 * int(self.spec.frontend["clip_samples"]) // int(self.spec.frontend["sample_rate"])
-        detections, peak = [], np.full(len(self.spec.labels), -128, dtype=np.int32)
-        for k, tensor in enumerate(tensors):
-            scores = self._scores(tensor)
-            peak = np.maximum(peak, scores)
-            probabilities = np.clip(dequantize(np.array(scores), self.out_scale, self.out_zero), 0, 1)
-            hit = recognizer.process(
-                probabilities.astype(np.float32), first_ms + k * self._stride_hops() * self._hop_ms()
-            )
-            if hit:
-                detections.append((hit.label, hit.time_ms))
+    @staticmethod
+    def _stream_answer(outcome) -> StreamAnswer:
+        detections = tuple((d.label, d.time_ms) for d in outcome.detections)
+        if not outcome.windows:  # shorter than one window: as the device, no result yet
+            return StreamAnswer(detections, Answer(None, tuple(int(s) for s in outcome.peak), native.EAGAIN))
         label = detections[-1][0] if detections else "none"
-        status = 0 if len(tensors) else -2
-        return StreamAnswer(
-            tuple(detections), Answer(label if status == 0 else None, tuple(int(s) for s in peak), status)
-        )
+        return StreamAnswer(detections, Answer(label, tuple(int(s) for s in outcome.peak), 0))
 
 
 def open_target(

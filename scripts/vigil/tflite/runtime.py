@@ -13,6 +13,8 @@ from tflite_micro import runtime as tflm
 
 from vigil.errors import VigilError
 from vigil.nativeio import captured_native_output
+from vigil.tflite.model import Tensor, TfliteModel
+from vigil.tflite.quantize import Quantization, dequantize
 
 # Generous: the interpreter needs the exact arena only on a device; on the host it must fit.
 HOST_ARENA_FACTOR = 10
@@ -30,6 +32,36 @@ def make_interpreter(model_data: bytes, preserve_all_tensors: bool = False, aren
         return tflm.Interpreter.from_bytes(model_data, arena_size=arena, intrepreter_config=config)
     except RuntimeError as e:
         raise VigilError(f"TFLite Micro could not load the model ({_first_line(e)})") from None
+
+
+class ModelRunner:
+    """One int8 classifier in TFLM's Python runtime: its input shape and quantization, the int8
+    scores of an input tensor, and their probabilities (dequantized, clipped to 0..1)."""
+
+    def __init__(self, model: TfliteModel):
+        if not model.inputs or not model.outputs:
+            raise VigilError(f"{model.path}: the model has no input or no output")
+        t, o = model.input_tensors[0], model.output_tensors[0]
+        self.model = model
+        self.input_shape = tuple(t.shape)
+        self.input_quant = quantization_of(t)
+        self.output_quant = quantization_of(o)
+        self.interpreter = make_interpreter(model.data)
+
+    def scores(self, tensor: np.ndarray) -> np.ndarray:
+        """The first output, flat, for one input tensor (any shape with the input's size)."""
+        return invoke(self.interpreter, [np.asarray(tensor).reshape(self.input_shape)])[0].reshape(-1)
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        q = self.output_quant
+        return np.clip(dequantize(scores, q.scale, q.zero_point), 0.0, 1.0).astype(np.float32)
+
+
+def quantization_of(tensor: Tensor) -> Quantization:
+    """A tensor's per-tensor quantization; (1.0, 0) for a float tensor."""
+    if not tensor.scale:
+        return Quantization(1.0, 0)
+    return Quantization(float(tensor.scale[0]), int(tensor.zero_point[0]) if tensor.zero_point else 0)
 
 
 def invoke(interpreter, inputs: list[np.ndarray], n_outputs: int = 1) -> list[np.ndarray]:

@@ -12,7 +12,7 @@ from vigil.core.qemu import QemuBatch
 from vigil.errors import VigilError
 from vigil.frontends import mlperf_mfcc
 from vigil.frontends.defaults import MLPERF_MFCC
-from vigil.frontends.quantize import quantize
+from vigil.tflite.quantize import quantize
 
 SCALE, ZERO = 0.5847029, 83  # kws_ref_model input
 IDENTICAL_AT_LEAST = 0.99

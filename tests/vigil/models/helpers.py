@@ -10,9 +10,10 @@ from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as sch
 
 from vigil.datasets.labelled import Sample
 from vigil.frontends.defaults import default_frontend
-from vigil.frontends.features import ModelFrontend, Quantization
+from vigil.frontends.features import ModelFrontend
 from vigil.tflite import runtime
 from vigil.tflite.model import load_tflite
+from vigil.tflite.quantize import Quantization
 
 
 def tflm_labels(model_path: Path, task: str, samples: list[Sample]) -> np.ndarray:

@@ -60,7 +60,7 @@ def _float_labels(tf, model_path, samples):
     from vigil.frontends.defaults import MLPERF_MFCC
     from vigil.frontends.features import ModelFrontend
 
-    fe = ModelFrontend(dict(MLPERF_MFCC), (1, 49, 10, 1), None)
+    fe = ModelFrontend(MLPERF_MFCC, (1, 49, 10, 1), None)
     if model_path.is_dir():
         serving = tf.saved_model.load(str(model_path)).signatures["serving_default"]
         run = lambda x: list(serving(tf.constant(x)).values())[0].numpy()  # noqa: E731

@@ -32,9 +32,19 @@ models:
   m:
     task: kws
     labels: ["a", "b"]
-    input: {shape: [1, 4], dtype: int8}
+    input: {shape: [1, 49, 10, 1], dtype: int8}
     output: {shape: [1, 2], dtype: int8}
-    frontend: {kind: mlperf_mfcc}
+    frontend:
+      kind: mlperf_mfcc
+      sample_rate: 16000
+      clip_samples: 16000
+      frame_length: 480
+      frame_step: 320
+      fft_length: 512
+      num_mel_bins: 40
+      lower_edge_hz: 20.0
+      upper_edge_hz: 4000.0
+      num_mfcc: 10
     files:
       - {role: int8, path: m.tflite, url: "https://example.invalid/m.tflite", sha256: "%s"}
 """ % ("0" * 64)
@@ -75,7 +85,7 @@ def test_good_manifest_loads(tmp_path):
     path = tmp_path / "models.yml"
     path.write_text(GOOD)
     spec = load_manifest(path).get("m")
-    assert spec.input.shape == (1, 4)
+    assert spec.input.shape == (1, 49, 10, 1) and spec.frontend.num_frames == 49
     assert spec.release.min_top1 is None and spec.release.min_conversion_agreement is None  # not gated
 
 

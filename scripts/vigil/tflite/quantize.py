@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Quantization:
+    scale: float
+    zero_point: int
 
 
 def quantize(values: np.ndarray, scale: float, zero_point: int, dtype=np.int8) -> np.ndarray:
