@@ -29,6 +29,6 @@ python=${PYTHON:-python3}
 stamp=.venv/.vigil-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
     echo "setup: installing Python packages into .venv"
-    .venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+    .venv/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[models,test]'
     touch "$stamp"
 fi

@@ -6,6 +6,8 @@ import logging
 import os
 import warnings
 
+from vigil.errors import VigilError
+
 
 def tensorflow():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -16,8 +18,14 @@ def tensorflow():
     warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
     from vigil.nativeio import captured_native_output
 
-    with captured_native_output((2,)):  # absl/CUDA start-up lines
-        import tensorflow as tf
+    try:
+        with captured_native_output((2,)):  # absl/CUDA start-up lines
+            import tensorflow as tf
+    except ImportError:
+        raise VigilError(
+            "TensorFlow is not installed; conversion, validation and the reference chain need it: "
+            "pip install 'vigil[models]'"
+        ) from None
 
     tf.get_logger().setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)

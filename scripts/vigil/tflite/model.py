@@ -1,16 +1,17 @@
 """Read a .tflite flatbuffer into plain data (ops, tensors, quantization) with clear errors.
 
-Parsing uses the schema bindings that ship with TFLite Micro's Python package, so the view
-of the model is the one TFLM itself has.
+Parsing uses the `tflite` package's bindings of TensorFlow Lite's schema (flatbuffers only: no
+TensorFlow, no TFLM), so a plain install of vigil reads models on any host.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
-from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+import tflite as schema
 
 from vigil.errors import VigilError
 
@@ -18,6 +19,8 @@ TFLITE_IDENTIFIER = b"TFL3"
 
 _BUILTIN_NAMES = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
 _TYPE_NAMES = {v: k.lower() for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
+_OPTION_TABLES = {v: k for k, v in vars(schema.BuiltinOptions).items() if not k.startswith("_") and k != "NONE"}
+_NOT_FIELDS = ("Init", "GetRootAs")
 _ITEMSIZE = {
     "int8": 1,
     "uint8": 1,
@@ -130,8 +133,7 @@ def parse_tflite(data: bytes, path: Path) -> TfliteModel:
     if root >= len(data):
         raise VigilError(f"{path}: truncated TFLite model ({len(data)} bytes)")
     try:
-        model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
-        return _convert(model, data, path)
+        return _convert(schema.Model.GetRootAsModel(data, 0), data, path)
     except VigilError:
         raise
     except Exception:  # the flatbuffer reader raises struct/index errors on damaged files
@@ -139,68 +141,100 @@ def parse_tflite(data: bytes, path: Path) -> TfliteModel:
 
 
 def _convert(model, data: bytes, path: Path) -> TfliteModel:
-    if not model.subgraphs:
+    if model.SubgraphsLength() == 0:
         raise VigilError(f"{path}: TFLite model has no subgraph")
-    graph = model.subgraphs[0]
-    buffers = model.buffers or []
+    graph = model.Subgraphs(0)
+    buffer_count = model.BuffersLength()
     tensors = []
-    for i, t in enumerate(graph.tensors or []):
+    for i in range(graph.TensorsLength()):
+        t = graph.Tensors(i)
         raw = None
-        if 0 < t.buffer < len(buffers):
-            buf = buffers[t.buffer]
-            if buf.data is not None and len(buf.data):
-                raw = bytes(np.asarray(buf.data, dtype=np.uint8))
-            elif getattr(buf, "offset", 0) and buf.size:
-                start, size = int(buf.offset), int(buf.size)
+        if 0 < t.Buffer() < buffer_count:
+            buf = model.Buffers(t.Buffer())
+            if buf.DataLength():
+                raw = buf.DataAsNumpy().tobytes()
+            elif buf.Offset() and buf.Size():
+                start, size = int(buf.Offset()), int(buf.Size())
                 if start + size > len(data):
-                    raise VigilError(f"{path}: truncated TFLite model (buffer {t.buffer} runs past the end)")
+                    raise VigilError(f"{path}: truncated TFLite model (buffer {t.Buffer()} runs past the end)")
                 raw = data[start : start + size]
-        q = t.quantization
+        q = t.Quantization()
         tensors.append(
             Tensor(
                 index=i,
-                name=_text(t.name),
-                shape=tuple(int(d) for d in (t.shape if t.shape is not None else [])),
-                dtype=_TYPE_NAMES.get(t.type, f"type{t.type}"),
-                scale=tuple(float(s) for s in (q.scale if q is not None and q.scale is not None else [])),
-                zero_point=tuple(int(z) for z in (q.zeroPoint if q is not None and q.zeroPoint is not None else [])),
-                quantized_dimension=int(q.quantizedDimension) if q is not None else 0,
+                name=_text(t.Name()),
+                shape=tuple(int(d) for d in _ints(t.ShapeAsNumpy, t.ShapeLength)),
+                dtype=_TYPE_NAMES.get(t.Type(), f"type{t.Type()}"),
+                scale=tuple(float(s) for s in (_ints(q.ScaleAsNumpy, q.ScaleLength) if q is not None else ())),
+                zero_point=tuple(int(z) for z in (_ints(q.ZeroPointAsNumpy, q.ZeroPointLength) if q else ())),
+                quantized_dimension=int(q.QuantizedDimension()) if q is not None else 0,
                 data=raw,
-                is_variable=bool(t.isVariable),
+                is_variable=bool(t.IsVariable()),
             )
         )
-    opcodes = model.operatorCodes or []
+    opcode_count = model.OperatorCodesLength()
     operators = []
-    for i, o in enumerate(graph.operators or []):
-        if o.opcodeIndex >= len(opcodes):
-            raise VigilError(f"{path}: operator {i} refers to missing opcode {o.opcodeIndex}")
-        code = opcodes[o.opcodeIndex]
-        builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
+    for i in range(graph.OperatorsLength()):
+        o = graph.Operators(i)
+        if o.OpcodeIndex() >= opcode_count:
+            raise VigilError(f"{path}: operator {i} refers to missing opcode {o.OpcodeIndex()}")
+        code = model.OperatorCodes(o.OpcodeIndex())
+        builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
         is_custom = builtin == schema.BuiltinOperator.CUSTOM
-        name = _text(code.customCode) if is_custom else _BUILTIN_NAMES.get(builtin, f"BUILTIN_{builtin}")
+        name = _text(code.CustomCode()) if is_custom else _BUILTIN_NAMES.get(builtin, f"BUILTIN_{builtin}")
         operators.append(
             Operator(
                 index=i,
                 op=name,
-                version=int(code.version or 1),
+                version=int(code.Version() or 1),
                 is_custom=is_custom,
-                inputs=tuple(int(x) for x in (o.inputs if o.inputs is not None else [])),
-                outputs=tuple(int(x) for x in (o.outputs if o.outputs is not None else [])),
-                options=o.builtinOptions,
+                inputs=tuple(int(x) for x in _ints(o.InputsAsNumpy, o.InputsLength)),
+                outputs=tuple(int(x) for x in _ints(o.OutputsAsNumpy, o.OutputsLength)),
+                options=_options(o),
             )
         )
     return TfliteModel(
         path=path,
         data=data,
-        schema_version=int(model.version),
-        description=_text(model.description),
+        schema_version=int(model.Version()),
+        description=_text(model.Description()),
         tensors=tuple(tensors),
         operators=tuple(operators),
-        inputs=tuple(int(x) for x in graph.inputs),
-        outputs=tuple(int(x) for x in graph.outputs),
-        subgraph_count=len(model.subgraphs),
-        metadata_names=tuple(_text(m.name) for m in (model.metadata or [])),
+        inputs=tuple(int(x) for x in _ints(graph.InputsAsNumpy, graph.InputsLength)),
+        outputs=tuple(int(x) for x in _ints(graph.OutputsAsNumpy, graph.OutputsLength)),
+        subgraph_count=model.SubgraphsLength(),
+        metadata_names=tuple(_text(model.Metadata(i).Name()) for i in range(model.MetadataLength())),
     )
+
+
+def _ints(as_numpy, length) -> np.ndarray | tuple:
+    """A flatbuffer vector as numpy (the accessors return 0 instead of an array when it is absent)."""
+    return as_numpy() if length() else ()
+
+
+def _options(op) -> SimpleNamespace | None:
+    """The builtin options table as attributes named like the schema's object API (strideH, ...)."""
+    kind = _OPTION_TABLES.get(op.BuiltinOptionsType())
+    table = op.BuiltinOptions()
+    if kind is None or table is None:
+        return None
+    options = getattr(schema, kind)()
+    options.Init(table.Bytes, table.Pos)
+    values = {}
+    for name in dir(options):
+        if not name[0].isupper() or name.startswith(_NOT_FIELDS) or name.endswith(("AsNumpy", "IsNone", "Length")):
+            continue
+        accessor = getattr(options, name)
+        if not callable(accessor):
+            continue
+        key = name[0].lower() + name[1:]
+        if accessor.__code__.co_argcount == 1:
+            values[key] = accessor()
+        elif hasattr(options, f"{name}AsNumpy"):  # a vector field, e.g. RESHAPE's newShape
+            values[key] = tuple(
+                int(v) for v in _ints(getattr(options, f"{name}AsNumpy"), getattr(options, f"{name}Length"))
+            )
+    return SimpleNamespace(**values)
 
 
 def _text(value) -> str:

@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from tflite_micro import runtime as tflm
 
 from vigil.errors import VigilError
 from vigil.nativeio import captured_native_output
@@ -21,15 +20,28 @@ HOST_ARENA_FACTOR = 10
 HOST_ARENA_MIN = 64 * 1024
 
 
+def tflm():
+    """TFLM's Python runtime; only the model-running commands need it (`pip install 'vigil[models]'`)."""
+    try:
+        from tflite_micro import runtime as tflm_runtime
+    except ImportError:
+        raise VigilError(
+            "TFLite Micro's Python runtime (tflite-micro) is not installed; this command runs models: "
+            "pip install 'vigil[models]'"
+        ) from None
+    return tflm_runtime
+
+
 def make_interpreter(model_data: bytes, preserve_all_tensors: bool = False, arena_size: int | None = None):
     arena = arena_size or max(HOST_ARENA_MIN, len(model_data) * HOST_ARENA_FACTOR)
+    tflm_runtime = tflm()
     config = (
-        tflm.InterpreterConfig.kPreserveAllTensors
+        tflm_runtime.InterpreterConfig.kPreserveAllTensors
         if preserve_all_tensors
-        else tflm.InterpreterConfig.kAllocationRecording
+        else tflm_runtime.InterpreterConfig.kAllocationRecording
     )
     try:
-        return tflm.Interpreter.from_bytes(model_data, arena_size=arena, intrepreter_config=config)
+        return tflm_runtime.Interpreter.from_bytes(model_data, arena_size=arena, intrepreter_config=config)
     except RuntimeError as e:
         raise VigilError(f"TFLite Micro could not load the model ({_first_line(e)})") from None
 
