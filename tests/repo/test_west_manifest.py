@@ -148,7 +148,7 @@ def test_module_yml_uses_only_keys_zephyr_knows():
         "depends",
         "settings",
     }
-    assert set(build["settings"]) <= {
+    assert set(build.get("settings", {})) <= {
         "board_root",
         "dts_root",
         "snippet_root",
@@ -157,3 +157,15 @@ def test_module_yml_uses_only_keys_zephyr_knows():
         "module_ext_root",
         "sca_root",
     }
+
+
+def test_module_yml_declares_only_roots_that_exist():
+    """A board_root must hold board definitions (boards/**/board.yml), a dts_root a dts/ folder."""
+    meta = yaml.safe_load((REPO / "zephyr" / "module.yml").read_text())
+    settings = meta["build"].get("settings", {})
+    if "board_root" in settings:
+        assert list((REPO / settings["board_root"] / "boards").rglob("board.yml")), "board_root without boards"
+    if "dts_root" in settings:
+        assert (REPO / settings["dts_root"] / "dts").is_dir(), "dts_root without a dts/ folder"
+    for key in ("cmake", "kconfig"):
+        assert (REPO / meta["build"][key]).exists(), key

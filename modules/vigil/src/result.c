@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "vigil/crc32.h"
 #include "vigil/result.h"
 #include "vigil/status.h"
-#include "vigil/stream_frame.h"
 
 struct writer {
 	char *buf;
@@ -98,25 +98,6 @@ static bool valid_chars(const char *s, const char *extra, size_t max)
 static bool valid_token(const char *s)
 {
 	return valid_chars(s, NULL, VIGIL_RESULT_MAX_TOKEN);
-}
-
-uint32_t vigil_crc32_update(uint32_t crc, const void *data, size_t length)
-{
-	const uint8_t *p = data;
-
-	crc = ~crc;
-	for (size_t i = 0; i < length; i++) {
-		crc ^= p[i];
-		for (int bit = 0; bit < 8; bit++) {
-			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-		}
-	}
-	return ~crc;
-}
-
-uint32_t vigil_crc32(const void *data, size_t length)
-{
-	return vigil_crc32_update(0, data, length);
 }
 
 static int finish(struct writer *w)

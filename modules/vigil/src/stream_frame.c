@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "vigil/crc32.h"
 #include "vigil/status.h"
 #include "vigil/stream_frame.h"
 

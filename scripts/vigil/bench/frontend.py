@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from vigil.core import native
+from vigil.core.abi import PIXEL_FORMATS
 from vigil.core.qemu import QemuBatch
 from vigil.datasets import photos, speech
 from vigil.datasets.camera import to_rgb565
@@ -51,5 +52,5 @@ def measure_frontend() -> FrontendFigures:
         if mfcc.ready and (start // 320) % 5 == 0:
             mfcc.tensor(0.5847029, 83)
     host_ms = 1000 * (time.perf_counter() - t0) / (stream.size / 16000)
-    images = {(fmt, w, h): figures[f"image_{w}x{h}_fmt{native.PIXEL_FORMATS[fmt]}"] for fmt, w, h in CAMERA_FRAMES}
+    images = {(fmt, w, h): figures[f"image_{w}x{h}_fmt{PIXEL_FORMATS[fmt]}"] for fmt, w, h in CAMERA_FRAMES}
     return FrontendFigures(figures["mfcc_hop"], figures["mfcc_tensor"], images, host_ms)

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from vigil.core.toolchain import CORTEX_M33
 from vigil.errors import VigilError
 from vigil.fileio import atomic_files
 from vigil.settings import cache_dir
@@ -18,7 +19,7 @@ from vigil.settings import cache_dir
 C_FILES, C_FUNCTIONS = 48, 60
 CXX_FILES, CXX_TYPES = 16, 24
 VERSION = "1"
-CPU = ["-mcpu=cortex-m33", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-sp-d16"]
+CPU = list(CORTEX_M33)
 LINKER_SCRIPT = """
 MEMORY { FLASH (rx) : ORIGIN = 0x00000000, LENGTH = 4M
          RAM (rwx) : ORIGIN = 0x20000000, LENGTH = 1M }

@@ -198,10 +198,28 @@ def _codegen(args) -> int:
     resolved = _resolve(args)
     if args.name:
         resolved = dataclasses.replace(resolved, name=c_identifier(args.name))
-    generated = codegen(resolved, args.out, target=args.profile)
+    generated = codegen(resolved, args.out, target=args.profile, command=_codegen_command(args))
     for path in generated.files:
         console.print(f"wrote {path}")
     return 0
+
+
+def _codegen_command(args) -> str:
+    """The command as given, without where it writes: what made the files, on any machine."""
+    import shlex
+
+    from vigil.models.manifest import default_manifest_path
+
+    words = ["vigil", "models", "codegen", Path(args.model).name if args.model.endswith(".tflite") else args.model]
+    if args.manifest and Path(args.manifest).resolve() != default_manifest_path().resolve():
+        words += ["--manifest", Path(args.manifest).name]
+    for flag, value in (("--like", args.like), ("--name", args.name)):
+        if value:
+            words += [flag, value]
+    if args.role != "int8":
+        words += ["--role", args.role]
+    words += ["--profile", args.profile]
+    return shlex.join(words)
 
 
 def _pipeline(args) -> int:

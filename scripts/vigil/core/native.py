@@ -12,11 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from vigil.core.abi import PIXEL_FORMATS
 from vigil.core.build import ensure_built
 from vigil.errors import VigilError
 
-OK, EINVAL, EAGAIN, ENOSPC, EOVERFLOW = 0, -1, -2, -3, -4
-PIXEL_FORMATS = {"gray8": 1, "rgb565": 2, "rgb888": 3}
 MAX_LABELS = 16
 
 

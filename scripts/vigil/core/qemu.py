@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from vigil.core.abi import PIXEL_FORMATS
 from vigil.core.build import ensure_built
-from vigil.core.native import PIXEL_FORMATS
 from vigil.errors import VigilError
 
 QEMU = "qemu-system-arm"

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vigil.core.native import PIXEL_FORMATS, DetectorConfig, Frame, MfccConfig, RecognizerConfig, check, library
+from vigil.core.abi import PIXEL_FORMATS, Status
+from vigil.core.native import DetectorConfig, Frame, MfccConfig, RecognizerConfig, check, library
 from vigil.errors import VigilError
 
 KWS, VWW = 0, 1
-ENOTSUP, EINVOKE = -5, -9
 
 INPUT_FN = C.CFUNCTYPE(C.c_int, C.c_void_p, C.c_int, C.POINTER(C.c_void_p))
 INVOKE_FN = C.CFUNCTYPE(C.c_int, C.c_void_p, C.c_int, C.POINTER(C.c_void_p), C.POINTER(C.c_uint32))
@@ -285,7 +285,7 @@ class Session:
     def _input(self, _ctx, uc: int, input_ptr) -> int:
         m = self.models[uc]
         if m is None:
-            return ENOTSUP
+            return Status.ENOTSUP
         input_ptr[0] = m.input.ctypes.data
         return 0
 
@@ -299,7 +299,7 @@ class Session:
             return 0
         except Exception as e:  # noqa: BLE001 - re-raised by _call
             self._error = e
-            return EINVOKE
+            return Status.EINVOKE
 
     def _line(self, _ctx, line: bytes) -> None:
         self.lines.append(line.decode())
@@ -407,7 +407,7 @@ def windowed_frontend(
             return 0
         except Exception as e:  # noqa: BLE001 - reported through the status
             errors.append(e)
-            return EINVOKE
+            return Status.EINVOKE
 
     def on_reset(_ctx) -> int:
         reset()

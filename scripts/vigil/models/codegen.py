@@ -34,9 +34,14 @@ class Generated:
 
 
 def codegen(
-    resolved: ResolvedModel, out_dir: Path, report: InspectReport | None = None, target: str = DEFAULT_TARGET
+    resolved: ResolvedModel,
+    out_dir: Path,
+    report: InspectReport | None = None,
+    target: str = DEFAULT_TARGET,
+    command: str | None = None,
 ) -> Generated:
-    """Write the model's sources; `report` is `inspect_model`'s result when the caller has it."""
+    """Write the model's sources; `report` is `inspect_model`'s result when the caller has it,
+    `command` the command line that asked for them (named in every file's first line)."""
     if target not in PROFILES:
         raise VigilError(f"unknown target '{target}' (known: {', '.join(PROFILES)})")
     model = resolved.model
@@ -65,6 +70,7 @@ def codegen(
         for p in PROFILES
     ]
     common = {
+        "command": command or f"vigil models codegen {spec.name if spec else Path(model.path).name}",
         "name": name,
         "NAME": name.upper(),
         "Camel": "".join(w.capitalize() for w in name.split("_")),

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from vigil.core.abi import PIXEL_FORMATS
 from vigil.errors import VigilError
 from vigil.protocol.result_line import AckLine, DetectLine, InfoLine, Line, ResultLine, parse_line
 
 MAGIC = b"VGL1"
 AUDIO, STREAM, END, IMAGE, QUERY = b"A", b"S", b"E", b"I", b"Q"
-PIXEL_FORMATS = {"gray8": 1, "rgb565": 2, "rgb888": 3}
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from vigil.classify.engine import AudioClip, AudioStream, CameraFrame, Classifier
 from vigil.core import native
+from vigil.core.abi import Status
 from vigil.core.session import Session
 from vigil.errors import VigilError
 from vigil.fileio import sha256_bytes
@@ -279,7 +280,7 @@ class QemuTarget(Target):
     def _stream_answer(outcome) -> StreamAnswer:
         detections = tuple((d.label, d.time_ms) for d in outcome.detections)
         if not outcome.windows:  # shorter than one window: as the device, no result yet
-            return StreamAnswer(detections, Answer(None, tuple(int(s) for s in outcome.peak), native.EAGAIN))
+            return StreamAnswer(detections, Answer(None, tuple(int(s) for s in outcome.peak), Status.EAGAIN))
         label = detections[-1][0] if detections else "none"
         return StreamAnswer(detections, Answer(label, tuple(int(s) for s in outcome.peak), 0))
 

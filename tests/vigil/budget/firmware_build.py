@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.tools import require_tool
+from vigil.core.toolchain import CORTEX_M33
 
 SOURCES = Path(__file__).resolve().parent / "firmware"
-CPU = ["-mcpu=cortex-m33", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-sp-d16"]
+CPU = list(CORTEX_M33)
 C_FLAGS = CPU + ["-O1", "-std=c11", "-Wall", "-fdata-sections"]
 CXX_FLAGS = CPU + [
     "-O1",

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from vigil.core import native
+from vigil.core.abi import Status
 from vigil.core.qemu import QemuBatch
 from vigil.errors import VigilError
 from vigil.frontends.image import quantize_image
@@ -58,14 +59,14 @@ def test_invalid_frames_are_rejected():
     ptr = pixels.ctypes.data_as(native.C.POINTER(native.C.c_uint8))
     outp = out.ctypes.data_as(native.C.POINTER(native.C.c_int8))
     short_stride = native.Frame(ptr, 10, 10, 20, 3)
-    assert lib.vigil_image_to_tensor(native.C.byref(short_stride), 96, 96, native.C.byref(quant), outp) == native.EINVAL
+    assert lib.vigil_image_to_tensor(native.C.byref(short_stride), 96, 96, native.C.byref(quant), outp) == Status.EINVAL
     unknown = native.Frame(ptr, 10, 10, 30, 7)
-    assert lib.vigil_image_to_tensor(native.C.byref(unknown), 96, 96, native.C.byref(quant), outp) == native.EINVAL
+    assert lib.vigil_image_to_tensor(native.C.byref(unknown), 96, 96, native.C.byref(quant), outp) == Status.EINVAL
     empty = native.Frame(ptr, 0, 10, 30, 3)
-    assert lib.vigil_image_to_tensor(native.C.byref(empty), 96, 96, native.C.byref(quant), outp) == native.EINVAL
+    assert lib.vigil_image_to_tensor(native.C.byref(empty), 96, 96, native.C.byref(quant), outp) == Status.EINVAL
     good = native.Frame(ptr, 10, 10, 30, 3)
-    assert lib.vigil_image_to_tensor(native.C.byref(good), 96, 96, None, outp) == native.EINVAL
-    assert lib.vigil_image_to_tensor(native.C.byref(good), 2000, 96, native.C.byref(quant), outp) == native.ENOSPC
+    assert lib.vigil_image_to_tensor(native.C.byref(good), 96, 96, None, outp) == Status.EINVAL
+    assert lib.vigil_image_to_tensor(native.C.byref(good), 2000, 96, native.C.byref(quant), outp) == Status.ENOSPC
     with pytest.raises(VigilError):
         native.image_to_tensor(pixels, "rgb888", 96, 96, 1 / 255, 0.0, ZERO)
 

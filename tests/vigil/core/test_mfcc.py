@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from vigil.core import native
+from vigil.core.abi import Status
 from vigil.core.qemu import QemuBatch
 from vigil.errors import VigilError
 from vigil.frontends import mlperf_mfcc
@@ -133,7 +134,7 @@ def test_configuration_beyond_build_limits():
 
 def test_null_arguments_are_rejected():
     lib = native.library()
-    assert lib.vigil_mfcc_init(None, None) == native.EINVAL
+    assert lib.vigil_mfcc_init(None, None) == Status.EINVAL
     mfcc = native.Mfcc()
-    assert lib.vigil_mfcc_push(mfcc._state, None, 5, None) == native.EINVAL
-    assert lib.vigil_mfcc_tensor(mfcc._state, native.C.c_float(0.0), 0, None) == native.EINVAL
+    assert lib.vigil_mfcc_push(mfcc._state, None, 5, None) == Status.EINVAL
+    assert lib.vigil_mfcc_tensor(mfcc._state, native.C.c_float(0.0), 0, None) == Status.EINVAL

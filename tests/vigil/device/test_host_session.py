@@ -9,6 +9,7 @@ import pytest
 
 from vigil.core import native
 from vigil.core import session as cs
+from vigil.core.abi import Status
 from vigil.core.native import recognizer_config_for
 from vigil.datasets import photos, recipes, speech
 from vigil.datasets.camera import camera_frame, from_rgb565
@@ -21,7 +22,7 @@ from vigil.protocol.result_line import AckLine, DetectLine, InfoLine, ResultLine
 from vigil.protocol.stream import END, QUERY, STREAM, audio_frame, encode_frame, image_frame, sample_id
 from vigil.reference.chain import ReferenceChain
 
-EFRAME, ENOTSUP, EARENA, EAGAIN, EINVAL = -11, -5, -8, -2, -1
+EFRAME, ENOTSUP, EARENA, EAGAIN, EINVAL = Status.EFRAME, Status.ENOTSUP, Status.EARENA, Status.EAGAIN, Status.EINVAL
 
 
 @pytest.fixture(scope="module")

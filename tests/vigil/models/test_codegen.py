@@ -5,6 +5,7 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 from tests.tools import require_tool
+from vigil.core.toolchain import CORTEX_M33
 from vigil.errors import VigilError
 from vigil.models.codegen import codegen
 from vigil.models.resolve import ResolvedModel, resolve_model
@@ -12,16 +13,7 @@ from vigil.tflite.model import load_tflite, parse_tflite
 
 from .helpers import with_builtin
 
-ARM_FLAGS = [
-    "-mcpu=cortex-m33",
-    "-mthumb",
-    "-mfloat-abi=hard",
-    "-mfpu=fpv5-sp-d16",
-    "-std=c11",
-    "-Wall",
-    "-Wextra",
-    "-Werror",
-]
+ARM_FLAGS = [*CORTEX_M33, "-std=c11", "-Wall", "-Wextra", "-Werror"]
 
 USE_METADATA = """
 #include "{name}_model.h"

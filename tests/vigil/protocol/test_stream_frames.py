@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigil.core.native import EOVERFLOW, status_name
+from vigil.core.abi import Status
+from vigil.core.native import status_name
 from vigil.core.session import ParsedFrame, StreamParser
 from vigil.errors import VigilError
 from vigil.protocol.stream import AUDIO, END, IMAGE, QUERY, STREAM, audio_frame, encode_frame, image_frame
@@ -54,7 +55,7 @@ def test_parser_resynchronises_after_garbage_and_damage():
 def test_oversized_frame_is_refused_and_the_next_one_parsed():
     parser = StreamParser(1000)
     out = parser.feed(audio_frame("long", np.zeros(600, np.int16)) + audio_frame("short", np.zeros(10, np.int16)))
-    assert out[0] == EOVERFLOW and status_name(EOVERFLOW) == "output buffer too small"
+    assert out[0] == Status.EOVERFLOW and status_name(Status.EOVERFLOW) == "output buffer too small"
     assert [f.ident for f in out[1:]] == ["short"]
 
 

@@ -69,9 +69,6 @@ int vigil_info_encode(const char *id, const char *firmware, const char *models, 
 /** Encode the acknowledgement of a stream chunk: the stream's samples received so far. */
 int vigil_ack_encode(const char *sample_id, uint32_t samples, int32_t status, char *buf, size_t size);
 
-/** CRC-32 as zlib.crc32(data). */
-uint32_t vigil_crc32(const void *data, size_t length);
-
 #ifdef __cplusplus
 }
 #endif

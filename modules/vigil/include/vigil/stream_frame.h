@@ -77,9 +77,6 @@ int vigil_stream_parser_init(struct vigil_stream_parser *parser, uint8_t *buffer
  */
 int vigil_stream_parser_feed(struct vigil_stream_parser *parser, uint8_t byte, const struct vigil_stream_frame **frame);
 
-/** Continue a CRC-32: start with vigil_crc32_update(0, ...). */
-uint32_t vigil_crc32_update(uint32_t crc, const void *data, size_t length);
-
 #ifdef __cplusplus
 }
 #endif
