@@ -169,7 +169,7 @@ def host_figures(model: TfliteModel) -> HostFigures:
     try:
         from vigil.tflite import runtime
     except ImportError:
-        raise VigilError(f"{reason}; install tflite-micro to measure it instead") from None
+        raise VigilError(f"{reason}; install tflite-micro to measure it") from None
     measured = runtime.measure_host_arena(model.data, len(model.inputs))
     allocations = {k: RecordedAllocation(a.used, a.requested, a.count) for k, a in measured.allocations.items()}
     return HostFigures(measured.total, measured.head, measured.tail, allocations, MEASURED, reason)

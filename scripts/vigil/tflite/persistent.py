@@ -24,6 +24,7 @@ QUANTIZATION = "Persistent TfLiteTensor quantization data"
 PERSISTENT_BUFFERS = "Persistent buffer data"
 NODES = "NodeAndRegistration struct"
 RECORDED = (EVAL_TENSORS, PERSISTENT_TENSORS, QUANTIZATION, PERSISTENT_BUFFERS, NODES)
+TABLE = "vigil/tflite/persistent.yml"
 
 _ITEMSIZE = {"int8": 1, "uint8": 1, "bool": 1, "int16": 2, "uint16": 2, "float16": 2, "int32": 4}
 _ITEMSIZE |= {"uint32": 4, "float32": 4, "int64": 8, "uint64": 8, "float64": 8, "complex64": 8}
@@ -98,7 +99,9 @@ def tail_model(model: TfliteModel, arena_end: int = 0) -> TailModel:
     scopes = [_Scope(model, op, custom.get(op.index, {})) for op in model.operators]
     for (op, entry), scope in zip(ops, scopes, strict=True):
         if "supported" in entry and not scope.eval(entry["supported"], op, "supported"):
-            raise NotCovered(f"{model.path}: operator {op.op} with {_describe(model, op)} is not in persistent.yml")
+            raise NotCovered(
+                f"{model.path}: no tensor-arena figures for operator {op.op} with {_describe(model, op)} ({TABLE})"
+            )
 
     s = t["structs"]
     requests = [_fixed(t["allocator"]["allocator_objects"], "", "allocator objects")]
@@ -163,7 +166,7 @@ def replay(requests: list[Request], arena_end: int = 0) -> tuple[int, dict[str, 
 def _op_entry(model: TfliteModel, op: Operator, ops: dict) -> dict:
     entry = ops.get(op.op)
     if entry is None:
-        raise NotCovered(f"{model.path}: operator {op.op} is not in persistent.yml")
+        raise NotCovered(f"{model.path}: no tensor-arena figures for operator {op.op} ({TABLE})")
     return entry
 
 
@@ -210,7 +213,7 @@ class _Scope:
             return _evaluate(ast.parse(str(expr), mode="eval").body, self.names)
         except (KeyError, IndexError, TypeError, ValueError, SyntaxError) as e:
             raise NotCovered(
-                f"{self.model.path}: persistent.yml {op.op} {field} '{expr}' does not apply to operator "
+                f"{self.model.path}: {TABLE} {op.op} {field} '{expr}' does not apply to operator "
                 f"{op.index} ({type(e).__name__}: {e})"
             ) from None
 
