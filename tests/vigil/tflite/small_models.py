@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -141,14 +142,14 @@ MODELS = {
 
 def build(cache: Path) -> dict[str, Path]:
     """Every model in MODELS as a .tflite under `cache` (converted on the first call only)."""
-    from vigil.tfenv import tensorflow
-
-    tf = tensorflow()
-    key = hashlib.sha256(Path(__file__).read_bytes() + tf.__version__.encode()).hexdigest()[:16]
+    key = hashlib.sha256(Path(__file__).read_bytes() + version("tensorflow").encode()).hexdigest()[:16]
     folder = Path(cache) / "arena-small-models" / key
     paths = {name: folder / f"{name}.tflite" for name in MODELS}
     if all(p.exists() for p in paths.values()):
         return paths
+    from vigil.tfenv import tensorflow
+
+    tf = tensorflow()
     folder.mkdir(parents=True, exist_ok=True)
     for name, (inputs, fn, mode) in MODELS.items():
         data = _convert(tf, inputs, fn, mode)

@@ -8,6 +8,7 @@ also where tflite_micro cannot be imported at all.
 """
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -16,8 +17,10 @@ import numpy as np
 import pytest
 import yaml
 
+from tests.conftest import REPO
 from tests.vigil.models.helpers import rewrite_model, with_builtin
 from tests.vigil.tflite import small_models
+from vigil.cli.main import main
 from vigil.errors import VigilError
 from vigil.tflite import arena, persistent, runtime
 from vigil.tflite.arena import (
@@ -118,11 +121,13 @@ def test_prefixes_cover_both_arena_end_alignments(model_mirror):
     assert ends == {0, 8}
 
 
+@pytest.mark.slow  # the first one converts the small models with TensorFlow (cached after)
 @pytest.mark.parametrize("name", sorted(small_models.MODELS))
 def test_small_models_equal_tflm(small, name):
     assert_equals_tflm(load_tflite(small[name]))
 
 
+@pytest.mark.slow  # the first one converts the small models with TensorFlow (cached after)
 def test_every_figure_in_the_table_is_exercised(small, model_mirror):
     """No operator in persistent.yml without a model above that checks it against TFLM."""
     seen = set()
@@ -131,6 +136,7 @@ def test_every_figure_in_the_table_is_exercised(small, model_mirror):
     assert set(persistent.table()["ops"]) == seen
 
 
+@pytest.mark.slow  # the first one converts the small models with TensorFlow (cached after)
 def test_per_channel_multipliers_follow_the_output_channels(small):
     """The one figure that scales: 2 x 4 bytes per output channel for conv and depthwise, per
     filter scale for a per-channel dense layer, none for a one-scale one (edge: exactly 1)."""
@@ -163,7 +169,8 @@ def test_estimates_for_every_profile_equal_the_measured_path(model_mirror, name)
         assert estimate_arena(model, "cortex-m33").bytes == CORTEX_M33_BEFORE[name]
 
 
-@pytest.mark.parametrize("name", ["small_kws", "mixed_a", "mean_rank5", "depthwise_c8_5x5_valid", "conv_c17_1x1_valid"])
+@pytest.mark.slow  # the first one converts the small models with TensorFlow (cached after)
+@pytest.mark.parametrize("name", sorted(small_models.MODELS))
 def test_small_model_estimates_equal_the_measured_path(small, name):
     model = load_tflite(small[name])
     measured = measure_host(model)
@@ -260,6 +267,44 @@ def test_without_tflite_micro_the_estimates_are_the_same_and_an_unknown_op_is_re
         f"{unknown}: no tensor-arena figures for operator LOG_SOFTMAX (vigil/tflite/persistent.yml); "
         "install tflite-micro to measure it"
     )
+
+
+CODEGEN_UNIMPORTABLE = textwrap.dedent(
+    """
+    import sys
+    sys.path[:0] = {paths!r}
+    import vigil.tflite.model  # the parser still reads tflite_micro's schema (see UNIMPORTABLE)
+    for module in [m for m in sys.modules if m == "tflite_micro" or m.startswith("tflite_micro.")]:
+        del sys.modules[module]
+    sys.modules["tflite_micro"] = None
+    from vigil.cli.main import main
+    for name, out in {jobs!r}:
+        assert main(["models", "codegen", name, "--out", out]) == 0
+    assert "vigil.tflite.runtime" not in sys.modules
+    """
+)
+ARENA_DEFINE = re.compile(r"#define VIGIL_MODEL_\w+_ARENA_BYTES_(\w+) (\d+)u")
+
+
+def test_codegen_without_tflite_micro_writes_the_measured_arenas(model_mirror, tmp_path):
+    """`vigil models codegen` as a Zephyr build runs it, with no TFLM: the headers carry, for every
+    target, the figure the measured path gives, and the sources equal the full install's."""
+    names = {"kws_ref_model": "kws_ref_model.tflite", "micro_speech_quantized": "micro_speech_quantized.tflite"}
+    names[str(model_mirror / PREPROCESSOR)] = PREPROCESSOR
+    jobs = [(name, str(tmp_path / "plain" / file)) for name, file in names.items()]
+    script = CODEGEN_UNIMPORTABLE.format(paths=[p for p in sys.path if p], jobs=jobs)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for name, file in names.items():
+        assert main(["models", "codegen", name, "--out", str(tmp_path / "full" / file)]) == 0
+        plain = {p.name: p.read_bytes() for p in (tmp_path / "plain" / file).iterdir()}
+        full = {p.name: p.read_bytes() for p in (tmp_path / "full" / file).iterdir()}
+        assert plain == full and len(plain) == 3
+        header = next(text.decode() for n, text in plain.items() if n.endswith("_model.h"))
+        model = load_tflite(model_mirror / file)
+        measured = measure_host(model)
+        expected = {p.upper().replace("-", "_"): estimate_arena(model, p, measured).bytes for p in PROFILES}
+        assert {m: int(b) for m, b in ARENA_DEFINE.findall(header)} == expected
 
 
 def test_cli_inspect_json_says_where_the_host_figures_come_from(cli):
