@@ -12,11 +12,14 @@ import ast
 import functools
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import yaml
 
 from vigil.errors import VigilError
-from vigil.tflite.model import Operator, TfliteModel
+
+if TYPE_CHECKING:
+    from vigil.tflite.model import Operator, TfliteModel
 
 EVAL_TENSORS = "TfLiteEvalTensor data"
 PERSISTENT_TENSORS = "Persistent TfLiteTensor data"
@@ -25,9 +28,6 @@ PERSISTENT_BUFFERS = "Persistent buffer data"
 NODES = "NodeAndRegistration struct"
 RECORDED = (EVAL_TENSORS, PERSISTENT_TENSORS, QUANTIZATION, PERSISTENT_BUFFERS, NODES)
 TABLE = "vigil/tflite/persistent.yml"
-
-_ITEMSIZE = {"int8": 1, "uint8": 1, "bool": 1, "int16": 2, "uint16": 2, "float16": 2, "int32": 4}
-_ITEMSIZE |= {"uint32": 4, "float32": 4, "int64": 8, "uint64": 8, "float64": 8, "complex64": 8}
 
 
 class NotCovered(VigilError):
@@ -70,10 +70,6 @@ class TailModel:
     allocations: dict[str, RecordedAllocation]
     scratch: tuple[Scratch, ...]
 
-    def count(self, name: str) -> int:
-        a = self.allocations.get(name)
-        return a.count if a else 0
-
 
 @functools.cache
 def table() -> dict:
@@ -88,46 +84,73 @@ def tail_model(model: TfliteModel, arena_end: int = 0) -> TailModel:
     that is not 16-aligned pads the first aligned allocation.
     """
     t = table()
+    _check_scope(model)
+    custom = _custom_options(model) if any(op.is_custom for op in model.operators) else {}
+    ops = [(op, _op_entry(model, op, t["ops"]), _Scope(model, op, custom.get(op.index, {}))) for op in model.operators]
+    for op, entry, scope in ops:
+        if "supported" in entry and not scope.eval(entry["supported"], "supported"):
+            raise NotCovered(
+                f"{model.path}: no tensor-arena figures for operator {op.op} with {_describe(model, op)} ({TABLE})"
+            )
+    scratch = tuple(
+        Scratch(op.index, op.op, scope.eval(item["size"], "size"))
+        for op, entry, scope in ops
+        for item in entry.get("scratch") or []
+        if "when" not in item or scope.eval(item["when"], "when")
+    )
+    s = t["structs"]
+    requests = [
+        *_model_allocation(model, t),
+        *_builtin_data(ops),
+        *_kernel_buffers(ops, t["allocator"]["buffer_alignment"]),
+        *([_array(s["scratch_buffer_handle"], len(scratch), "", "ScratchBufferHandle[]")] if scratch else []),
+        *_interpreter_tensors(model, s, t["allocator"]["buffer_alignment"]),
+    ]
+    tail, allocations = replay(requests, arena_end)
+    return TailModel(tail, tuple(requests), allocations, scratch)
+
+
+def _check_scope(model: TfliteModel) -> None:
     if model.subgraph_count != 1:
         raise NotCovered(f"{model.path}: {model.subgraph_count} subgraphs (only single-subgraph models are covered)")
     if any(x.is_variable for x in model.tensors):
         raise NotCovered(f"{model.path}: variable tensors are not covered")
     if "OfflineMemoryAllocation" in model.metadata_names:
         raise NotCovered(f"{model.path}: offline-planned memory is not covered")
-    ops = [(op, _op_entry(model, op, t["ops"])) for op in model.operators]
-    custom = _custom_options(model) if any(op.is_custom for op in model.operators) else {}
-    scopes = [_Scope(model, op, custom.get(op.index, {})) for op in model.operators]
-    for (op, entry), scope in zip(ops, scopes, strict=True):
-        if "supported" in entry and not scope.eval(entry["supported"], op, "supported"):
-            raise NotCovered(
-                f"{model.path}: no tensor-arena figures for operator {op.op} with {_describe(model, op)} ({TABLE})"
-            )
 
+
+def _model_allocation(model: TfliteModel, t: dict) -> list[Request]:
+    """RecordingMicroAllocator::Create, then MicroAllocator::StartModelAllocation."""
     s = t["structs"]
-    requests = [_fixed(t["allocator"]["allocator_objects"], "", "allocator objects")]
-    requests.append(_fixed(s["builtin_data_allocator"], "", "MicroBuiltinDataAllocator"))
-    requests.append(_fixed(s["subgraph_allocations"], "", "SubgraphAllocations"))
-    requests.append(_array(s["eval_tensor"], len(model.tensors), EVAL_TENSORS, "TfLiteEvalTensor[]"))
-    requests.append(_array(s["node_and_registration"], len(model.operators), NODES, "NodeAndRegistration[]"))
-    for op, entry in ops:
-        if "builtin" in entry:
-            b = entry["builtin"]
-            requests.append(Request(b["size"], b["align"], "", f"{op.op}#{op.index} {b['what']}"))
-    alignment = t["allocator"]["buffer_alignment"]
-    for phase in ("init", "prepare"):
-        for (op, entry), scope in zip(ops, scopes, strict=True):
-            for item in entry.get(phase) or []:
-                if "when" in item and not scope.eval(item["when"], op, "when"):
-                    continue
-                size = scope.eval(item["size"], op, "size")
-                requests.append(Request(size, alignment, PERSISTENT_BUFFERS, f"{op.op}#{op.index} {item['what']}"))
-    scratch = []
-    for (op, entry), scope in zip(ops, scopes, strict=True):
-        for item in entry.get("scratch") or []:
-            if "when" not in item or scope.eval(item["when"], op, "when"):
-                scratch.append(Scratch(op.index, op.op, scope.eval(item["size"], op, "size")))
-    if scratch:
-        requests.append(_array(s["scratch_buffer_handle"], len(scratch), "", "ScratchBufferHandle[]"))
+    return [
+        _fixed(t["allocator"]["allocator_objects"], "", "allocator objects"),
+        _fixed(s["builtin_data_allocator"], "", "MicroBuiltinDataAllocator"),
+        _fixed(s["subgraph_allocations"], "", "SubgraphAllocations"),
+        _array(s["eval_tensor"], len(model.tensors), EVAL_TENSORS, "TfLiteEvalTensor[]"),
+        _array(s["node_and_registration"], len(model.operators), NODES, "NodeAndRegistration[]"),
+    ]
+
+
+def _builtin_data(ops) -> list[Request]:
+    """MicroInterpreter::PrepareNodeAndRegistrationDataFromFlatbuffer: each op's parsed options."""
+    parsed = [(op, entry["builtin"]) for op, entry, _ in ops if "builtin" in entry]
+    return [Request(b["size"], b["align"], "", f"{op.op}#{op.index} {b['what']}") for op, b in parsed]
+
+
+def _kernel_buffers(ops, alignment: int) -> list[Request]:
+    """Every kernel's Init, then every kernel's Prepare (MicroInterpreterGraph)."""
+    return [
+        Request(scope.eval(item["size"], "size"), alignment, PERSISTENT_BUFFERS, f"{op.op}#{op.index} {item['what']}")
+        for phase in ("init", "prepare")
+        for op, entry, scope in ops
+        for item in entry.get(phase) or []
+        if "when" not in item or scope.eval(item["when"], "when")
+    ]
+
+
+def _interpreter_tensors(model: TfliteModel, s: dict, alignment: int) -> list[Request]:
+    """MicroInterpreter::AllocateTensors: the input and output TfLiteTensors and their quantization."""
+    requests = []
     for kind, indices in (("input", model.inputs), ("output", model.outputs)):
         pointers = s["tensor_pointer"]["size"] * len(indices)
         requests.append(Request(pointers, alignment, PERSISTENT_BUFFERS, f"{kind} TfLiteTensor*[]"))
@@ -137,10 +160,9 @@ def tail_model(model: TfliteModel, arena_end: int = 0) -> TailModel:
             if tensor.scale and tensor.zero_point:
                 requests.append(_fixed(s["affine_quantization"], QUANTIZATION, f"{kind} {i} quantization"))
                 header = s["int_array_header"]
-                zero_points = header["size"] + 4 * len(tensor.scale)
+                zero_points = header["size"] + header["size"] * len(tensor.scale)  # TfLiteIntArrayGetSizeInBytes
                 requests.append(Request(zero_points, header["align"], QUANTIZATION, f"{kind} {i} zero points"))
-    tail, allocations = replay(requests, arena_end)
-    return TailModel(tail, tuple(requests), allocations, tuple(scratch))
+    return requests
 
 
 def replay(requests: list[Request], arena_end: int = 0) -> tuple[int, dict[str, RecordedAllocation]]:
@@ -187,6 +209,7 @@ class _Scope:
     """What a size expression may read about one operator."""
 
     def __init__(self, model: TfliteModel, op: Operator, options: dict):
+        self.model, self.op = model, op
         ins = [model.tensors[i] if i >= 0 else None for i in op.inputs]
         outs = [model.tensors[i] for i in op.outputs]
         self.names = {
@@ -202,19 +225,17 @@ class _Scope:
             "n_in": len(ins),
             "n_out": len(outs),
             "options": options,
-            "itemsize": lambda dtype: _ITEMSIZE[dtype],
         }
-        self.model = model
 
-    def eval(self, expr, op: Operator, field: str):
+    def eval(self, expr, field: str):
         if isinstance(expr, bool | int):
             return expr
         try:
             return _evaluate(ast.parse(str(expr), mode="eval").body, self.names)
         except (KeyError, IndexError, TypeError, ValueError, SyntaxError) as e:
             raise NotCovered(
-                f"{self.model.path}: {TABLE} {op.op} {field} '{expr}' does not apply to operator "
-                f"{op.index} ({type(e).__name__}: {e})"
+                f"{self.model.path}: {TABLE} {self.op.op} {field} '{expr}' does not apply to operator "
+                f"{self.op.index} ({type(e).__name__}: {e})"
             ) from None
 
 
@@ -262,8 +283,6 @@ def _evaluate(node, names: dict):
                 return False
             left = right
         return True
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "itemsize":
-        return names["itemsize"](*(_evaluate(a, names) for a in node.args))
     raise ValueError(f"unsupported expression element {type(node).__name__}")
 
 

@@ -248,6 +248,13 @@ UNIMPORTABLE = textwrap.dedent(
 )
 
 
+def test_arena_module_imports_without_tflite_micro():
+    script = f"import sys; sys.path[:0] = {[p for p in sys.path if p]!r}; sys.modules['tflite_micro'] = None; "
+    script += "import vigil.tflite.arena; assert 'vigil.tflite.runtime' not in sys.modules"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_without_tflite_micro_the_estimates_are_the_same_and_an_unknown_op_is_refused(model_mirror, tmp_path):
     kws = (model_mirror / "kws_ref_model.tflite").read_bytes()
     unknown = tmp_path / "kws_log_softmax.tflite"
