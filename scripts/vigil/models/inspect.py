@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from vigil.fileio import sha256_bytes
-from vigil.tflite.arena import DEFAULT_TARGET, PROFILES, ArenaEstimate, estimate_arena, measure_host
+from vigil.tflite.arena import DEFAULT_TARGET, PROFILES, ArenaEstimate, estimate_arena, host_figures
 from vigil.tflite.layers import LayerCost, layer_costs
 from vigil.tflite.model import Tensor, TfliteModel
 
@@ -47,7 +47,7 @@ class InspectReport:
     arena: ArenaEstimate
     layers: list[LayerCost]
     tensor_count: int
-    arenas: dict[str, ArenaEstimate]  # every target profile, from the same measurement
+    arenas: dict[str, ArenaEstimate]  # every target profile, from the same host figures
 
     def to_json(self) -> dict:
         doc = asdict(self)
@@ -64,6 +64,8 @@ class InspectReport:
                 "head": self.arena.host_head,
                 "tail": self.arena.host_tail,
             },
+            "host_source": self.arena.host_source,
+            "host_note": self.arena.host_note,
         }
         doc["layers"] = [asdict(layer) for layer in self.layers]
         for layer in doc["layers"]:
@@ -73,7 +75,7 @@ class InspectReport:
 
 def inspect_model(model: TfliteModel, name: str | None = None, target: str = DEFAULT_TARGET) -> InspectReport:
     costs = layer_costs(model)
-    host = measure_host(model)
+    host = host_figures(model)
     arenas = {profile: estimate_arena(model, profile, host) for profile in PROFILES}
     arena = arenas[target] if target in arenas else estimate_arena(model, target, host)
     return InspectReport(

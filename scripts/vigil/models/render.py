@@ -25,7 +25,7 @@ def inspect_tables(r: InspectReport) -> list[Table]:
     summary.add_row(
         f"tensor arena ({r.target})",
         f"{r.arena_bytes:,} bytes (head {r.arena.head:,} + tail {r.arena.tail:,}; "
-        f"host 64-bit measured {r.arena.host_total:,})",
+        f"host 64-bit {'measured' if r.arena.host_source == 'measured' else 'from the model'} {r.arena.host_total:,})",
     )
     for t in r.inputs:
         summary.add_row(f"input {t.name}", f"{t.dtype} {t.shape} scale {t.scale} zero point {t.zero_point}")

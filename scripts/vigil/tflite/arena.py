@@ -1,4 +1,4 @@
-"""Tensor-arena size for a 32-bit Cortex-M target, from a measurement on the 64-bit host.
+"""Tensor-arena size for a 32-bit Cortex-M target, from the model alone.
 
 TFLM splits its arena in two:
 - the head holds activations and kernel scratch buffers, placed by the greedy memory planner
@@ -10,14 +10,21 @@ TFLM splits its arena in two:
 - the tail holds persistent structures: TfLiteEvalTensor (24 bytes on a 64-bit host, 12 on a
   32-bit target), NodeAndRegistration (64 -> 32), kernel op data, quantization arrays.
 
-The estimate therefore
-1. re-runs TFLM's planner here (verified to reproduce the host's measured head exactly when no
-   scratch is requested) with the CMSIS-NN scratch requests of the target core added, using the
-   buffer-size formulas of CMSIS-NN's *_get_buffer_size functions;
-2. takes the tail measured by TFLM's RecordingMicroAllocator on the host and removes only the
-   pointer-width savings that are certain (eval tensors, node structs), keeping every other
-   byte, then adds a margin for the CMSIS-NN kernels' larger op data (+16 bytes per op) and
-   one 4-byte handle per scratch buffer.
+The reference point is what TFLM's Python runtime (64-bit host, reference kernels) allocates for
+the model, and vigil.tflite.persistent computes that from the .tflite: the head by re-running
+TFLM's planner over the tensors and the reference kernels' scratch requests, the tail by
+replaying TFLM's persistent allocations from per-operator figures (persistent.yml), equal to
+TFLM's RecordingMicroAllocator report. An operator the table lacks falls back to measuring in
+TFLM's runtime when the `tflite_micro` package is installed (and says so), and is refused when
+it is not.
+
+The estimate for a target then
+1. re-runs the planner with the CMSIS-NN scratch requests of the target core added, using the
+   buffer-size formulas of CMSIS-NN's *_get_buffer_size functions, keeping whatever the host's
+   reference kernels requested on top of the tensors;
+2. takes the host's tail and removes only the pointer-width savings that are certain (eval
+   tensors, node structs), keeping every other byte, then adds a margin for the CMSIS-NN
+   kernels' larger op data (+16 bytes per op) and one 4-byte handle per scratch buffer.
 The result is an upper bound that stays close: for the MLPerf models it is within a few percent
 of `arena_used_bytes()` measured on a Cortex-M33 with CMSIS-NN.
 """
@@ -25,12 +32,22 @@ of `arena_used_bytes()` measured on a Cortex-M33 with CMSIS-NN.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from vigil.errors import VigilError
-from vigil.tflite import runtime
-from vigil.tflite.model import Operator, TfliteModel
+from vigil.tflite import persistent
+from vigil.tflite.persistent import RecordedAllocation
+
+if TYPE_CHECKING:  # the runtime needs tflite_micro: imported only where a measurement is made
+    from vigil.tflite import runtime
+    from vigil.tflite.model import Operator, TfliteModel
 
 ARENA_ALIGNMENT = 16  # MicroArenaBufferAlignment()
+# The arena vigil.tflite.runtime gives TFLM's Python interpreter (HOST_ARENA_MIN and
+# HOST_ARENA_FACTOR there): its end address, malloc-aligned start + size, decides the padding
+# of the tail's first aligned allocation, so the host figures depend on it.
+HOST_ARENA_MIN = 64 * 1024
+HOST_ARENA_FACTOR = 10
 
 # Pointer-width savings on a 32-bit target, per recorded allocation (host size - target size).
 _POINTER_SAVINGS = {"TfLiteEvalTensor data": 24 - 12, "NodeAndRegistration struct": 64 - 32}
@@ -80,6 +97,8 @@ PROFILES = {
     )
 }
 DEFAULT_TARGET = "cortex-m33"
+MODEL = "model"  # HostFigures.source: computed from the .tflite (persistent.yml)
+MEASURED = "measured"  # HostFigures.source: measured in TFLM's Python runtime
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,23 @@ class Buffer:
     size: int
     first: int
     last: int
+
+
+@dataclass(frozen=True)
+class HostFigures:
+    """TFLM's Python runtime (64-bit host, reference kernels) for one model: what its
+    RecordingMicroAllocator reports, computed from the model or measured."""
+
+    total: int
+    head: int
+    tail: int
+    allocations: dict[str, RecordedAllocation]
+    source: str  # MODEL or MEASURED
+    note: str = ""  # why it was measured
+
+    def count(self, name: str) -> int:
+        a = self.allocations.get(name)
+        return a.count if a else 0
 
 
 @dataclass(frozen=True)
@@ -99,20 +135,54 @@ class ArenaEstimate:
     host_total: int
     host_head: int
     host_tail: int
+    host_source: str = MODEL  # where the host figures came from: MODEL or MEASURED
+    host_note: str = ""  # why they were measured
 
 
 def measure_host(model: TfliteModel) -> runtime.HostArena:
-    """What TFLM's recording allocator reports for the model on this host."""
+    """What TFLM's recording allocator reports for the model on this host (needs tflite_micro)."""
+    from vigil.tflite import runtime
+
     return runtime.measure_host_arena(model.data, len(model.inputs))
 
 
+def host_arena_bytes(model: TfliteModel) -> int:
+    """The arena vigil.tflite.runtime hands TFLM's Python interpreter for this model."""
+    return max(HOST_ARENA_MIN, len(model.data) * HOST_ARENA_FACTOR)
+
+
+def model_host(model: TfliteModel) -> HostFigures:
+    """TFLM's host figures computed from the model; persistent.NotCovered if the table lacks an op."""
+    tail = persistent.tail_model(model, host_arena_bytes(model) % ARENA_ALIGNMENT)
+    scope = {op.index: op.index + 1 for op in model.operators}  # op i runs in allocation scope i + 1
+    scratch = [Buffer(_align(s.size), scope[s.op_index], scope[s.op_index]) for s in tail.scratch]
+    head = plan_size(activation_buffers(model) + scratch)
+    return HostFigures(head + tail.tail, head, tail.tail, tail.allocations, MODEL)
+
+
+def host_figures(model: TfliteModel) -> HostFigures:
+    """The model's host figures: from the model, else measured when TFLM's runtime is installed."""
+    try:
+        return model_host(model)
+    except persistent.NotCovered as e:
+        reason = str(e)
+    try:
+        from vigil.tflite import runtime
+    except ImportError:
+        raise VigilError(f"{reason}; install tflite-micro to measure it") from None
+    measured = runtime.measure_host_arena(model.data, len(model.inputs))
+    allocations = {k: RecordedAllocation(a.used, a.requested, a.count) for k, a in measured.allocations.items()}
+    return HostFigures(measured.total, measured.head, measured.tail, allocations, MEASURED, reason)
+
+
 def estimate_arena(
-    model: TfliteModel, target: str = DEFAULT_TARGET, host: runtime.HostArena | None = None
+    model: TfliteModel, target: str = DEFAULT_TARGET, host: HostFigures | runtime.HostArena | None = None
 ) -> ArenaEstimate:
+    """Arena bytes for `target`; `host` (HostFigures or runtime.HostArena) saves computing it."""
     profile = PROFILES.get(target)
     if profile is None:
         raise VigilError(f"unknown target '{target}' (known: {', '.join(PROFILES)})")
-    host = host or measure_host(model)
+    host = host or host_figures(model)
     tensor_buffers = activation_buffers(model)
     # Anything the host's reference kernels requested on top of the tensors is kept as-is.
     host_extra = max(0, host.head - plan_size(tensor_buffers))
@@ -128,7 +198,8 @@ def estimate_arena(
         tail += CMSIS_OP_DATA_MARGIN * sum(1 for op in model.operators if op.op in CMSIS_NN_OPS)
         tail += SCRATCH_HANDLE_BYTES * len(scratch)
     total = _align(_align(head) + tail)
-    return ArenaEstimate(target, total, head, tail, scratch, host.total, host.head, host.tail)
+    source, note = getattr(host, "source", MEASURED), getattr(host, "note", "")
+    return ArenaEstimate(target, total, head, tail, scratch, host.total, host.head, host.tail, source, note)
 
 
 def activation_buffers(model: TfliteModel) -> list[Buffer]:
@@ -149,12 +220,12 @@ def activation_buffers(model: TfliteModel) -> list[Buffer]:
             last[t] = scope
     for t in model.outputs:
         last[t] = scope
-    buffers = []
-    for t in model.tensors:
-        if t.is_constant or t.is_variable or t.nbytes == 0 or first[t.index] < 0:
-            continue
-        buffers.append(Buffer(_align(t.nbytes), first[t.index], last[t.index]))
-    return buffers
+    # A tensor no operator touches keeps TFLM's "uninitialized" lifetime (-1, -1) and is still planned.
+    return [
+        Buffer(_align(t.nbytes), first[t.index], last[t.index])
+        for t in model.tensors
+        if not (t.is_constant or t.is_variable or t.nbytes == 0)
+    ]
 
 
 def plan_size(buffers: list[Buffer]) -> int:
