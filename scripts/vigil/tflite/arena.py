@@ -166,10 +166,12 @@ def host_figures(model: TfliteModel) -> HostFigures:
         return model_host(model)
     except persistent.NotCovered as e:
         reason = str(e)
+    from vigil.tflite import runtime
+
     try:
-        from vigil.tflite import runtime
-    except ImportError:
-        raise VigilError(f"{reason}; install tflite-micro to measure it") from None
+        runtime.tflm()
+    except VigilError:
+        raise VigilError(f"{reason}; install tflite-micro to measure it (pip install 'vigil[models]')") from None
     measured = runtime.measure_host_arena(model.data, len(model.inputs))
     allocations = {k: RecordedAllocation(a.used, a.requested, a.count) for k, a in measured.allocations.items()}
     return HostFigures(measured.total, measured.head, measured.tail, allocations, MEASURED, reason)
