@@ -11,27 +11,58 @@ zephyr_compile_options($<$<COMPILE_LANGUAGE:CXX>:${NO_THREADSAFE_STATICS}>)
 
 include(${CMAKE_CURRENT_LIST_DIR}/cmake/vigil_codegen.cmake)
 
-vigil_target_profile(default_profile)
-set(VIGIL_TARGET_PROFILE ${default_profile} CACHE STRING "Arena profile (vigil models inspect --target)")
-set(VIGIL_KWS_MODEL "${CONFIG_VIGIL_KWS_MODEL}" CACHE STRING "Keyword model: models.yml name or .tflite")
-set(VIGIL_VWW_MODEL "${CONFIG_VIGIL_VWW_MODEL}" CACHE STRING "Person model: models.yml name or .tflite")
+# Build settings: a value given on the command line wins; otherwise it comes from Kconfig (and
+# the board's core) at every configure, so switching the use case or the Kconfig model in an
+# existing build folder generates the other model. Pass -D<setting>= to go back to Kconfig.
+if("${VIGIL_TARGET_PROFILE}" STREQUAL "")
+  vigil_target_profile(core_profile)
+else()
+  set(core_profile "")
+endif()
+vigil_setting(vigil_profile VIGIL_TARGET_PROFILE "${core_profile}"
+              "Arena profile (vigil models inspect --target); default: the board's core")
+vigil_setting(vigil_kws_model VIGIL_KWS_MODEL "${CONFIG_VIGIL_KWS_MODEL}"
+              "Keyword model: manifest name or .tflite; default: CONFIG_VIGIL_KWS_MODEL")
+vigil_setting(vigil_kws_like VIGIL_KWS_MODEL_LIKE ""
+              "Manifest model lending labels and front-end to a keyword .tflite outside the manifest")
+vigil_setting(vigil_vww_model VIGIL_VWW_MODEL "${CONFIG_VIGIL_VWW_MODEL}"
+              "Person model: manifest name or .tflite; default: CONFIG_VIGIL_VWW_MODEL")
+vigil_setting(vigil_vww_like VIGIL_VWW_MODEL_LIKE ""
+              "Manifest model lending labels and front-end to a person .tflite outside the manifest")
 set(VIGIL_SAMPLES_DIR "" CACHE PATH "Folder of WAV/PNG/BMP/JPEG samples to replay (default: generated)")
 set(generated ${CMAKE_BINARY_DIR}/vigil)
 
-# A generated model (build/vigil/<name>/) compiled into the app: NAME, MODEL, [ROLE].
-function(vigil_app_model name model)
-  vigil_generate_model(source NAME ${name} MODEL ${model} TARGET ${VIGIL_TARGET_PROFILE}
-                       OUT ${generated}/${name} ${ARGN})
+# TFLM declares its int8-only kernels (Register_CONV_2D_INT8...) only when CMSIS_NN is defined,
+# and Zephyr's TFLM module defines it for its own library only
+# (modules/tflite-micro/CMakeLists.txt: zephyr_library_compile_definitions(CMSIS_NN)): without
+# this the generated op resolvers get the generic kernels, and their #error stops the build.
+if(CONFIG_TENSORFLOW_LITE_MICRO_CMSIS_NN_KERNELS)
+  target_compile_definitions(app PRIVATE CMSIS_NN)
+endif()
+
+# A generated model (build/vigil/<name>/) compiled into the app: NAME, MODEL, LIKE, [ROLE].
+function(vigil_app_model name model like)
+  if("${model}" STREQUAL "")
+    string(TOUPPER ${name} setting)
+    message(FATAL_ERROR "vigil: no ${name} model: set CONFIG_VIGIL_${setting}_MODEL or VIGIL_${setting}_MODEL")
+  endif()
+  set(like_args)
+  if(like)
+    set(like_args LIKE ${like})
+  endif()
+  vigil_generate_model(source NAME ${name} MODEL ${model} TARGET ${vigil_profile}
+                       OUT ${generated}/${name} ${like_args} ${ARGN})
   target_sources(app PRIVATE ${source})
   target_include_directories(app PRIVATE ${generated}/${name})
 endfunction()
 
 if(CONFIG_VIGIL_KWS)
-  vigil_app_model(kws ${VIGIL_KWS_MODEL})
+  message(STATUS "vigil: keyword model ${vigil_kws_model}, arena profile ${vigil_profile}")
+  vigil_app_model(kws "${vigil_kws_model}" "${vigil_kws_like}")
 endif()
 
 if(CONFIG_VIGIL_KWS_PREPROCESSOR)
-  vigil_app_model(kws_pre ${VIGIL_KWS_MODEL} ROLE preprocessor)
+  vigil_app_model(kws_pre "${vigil_kws_model}" "" ROLE preprocessor)
 
   # Zephyr's TFLM glue (modules/tflite-micro/CMakeLists.txt) builds only the Window and Rfft
   # Signal kernels; the preprocessor needs the rest (list as in
@@ -65,7 +96,8 @@ if(CONFIG_VIGIL_KWS_PREPROCESSOR)
 endif()
 
 if(CONFIG_VIGIL_VWW)
-  vigil_app_model(vww ${VIGIL_VWW_MODEL})
+  message(STATUS "vigil: person model ${vigil_vww_model}, arena profile ${vigil_profile}")
+  vigil_app_model(vww "${vigil_vww_model}" "${vigil_vww_like}")
 endif()
 
 if(CONFIG_VIGIL_REPLAY_SAMPLES)

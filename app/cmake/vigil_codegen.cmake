@@ -9,7 +9,9 @@
 #   VIGIL_ROOT      this repository (default: the folder above app/)
 #   VIGIL_PYTHON    a Python with the vigil package's dependencies (default: Python3_EXECUTABLE,
 #                   which Zephyr's build sets, else python3 on PATH)
-#   VIGIL_MANIFEST  the model manifest (default: ${VIGIL_ROOT}/models.yml)
+#   VIGIL_MANIFEST  the model manifest (default: ${VIGIL_ROOT}/models.yml); a relative path is
+#                   taken from the application's source folder. Every model name the build uses
+#                   must be in it.
 
 set(VIGIL_ROOT "${CMAKE_CURRENT_LIST_DIR}/../.." CACHE PATH "Vigil repository root")
 get_filename_component(VIGIL_ROOT "${VIGIL_ROOT}" ABSOLUTE)
@@ -21,25 +23,47 @@ if(NOT VIGIL_PYTHON)
   endif()
 endif()
 set(VIGIL_PYTHON "${VIGIL_PYTHON}" CACHE FILEPATH "Python that runs the vigil tooling")
-set(VIGIL_MANIFEST "${VIGIL_ROOT}/models.yml" CACHE FILEPATH "Vigil model manifest")
+
+# vigil_setting(<out_var> <name> <default> <doc>)
+# A build setting the user may give on the command line (cmake -D<name>=..., west build --
+# -D<name>=...): the cache variable <name>, empty unless the user set it. <out_var> is its value
+# when set, else <default> - typically from Kconfig - recomputed at every configure, so a Kconfig
+# change in an existing build folder takes effect. -D<name>= (empty) goes back to the default.
+function(vigil_setting out_var name default doc)
+  set(${name} "" CACHE STRING "${doc}")
+  if("${${name}}" STREQUAL "")
+    set(${out_var} "${default}" PARENT_SCOPE)
+  else()
+    set(${out_var} "${${name}}" PARENT_SCOPE)
+  endif()
+endfunction()
+
+vigil_setting(VIGIL_MANIFEST_PATH VIGIL_MANIFEST "${VIGIL_ROOT}/models.yml"
+              "Model manifest (models.yml) naming the firmware's models; default: Vigil's own")
+get_filename_component(VIGIL_MANIFEST_PATH "${VIGIL_MANIFEST_PATH}" ABSOLUTE BASE_DIR "${CMAKE_SOURCE_DIR}")
+if(NOT EXISTS "${VIGIL_MANIFEST_PATH}")
+  message(FATAL_ERROR "vigil: model manifest ${VIGIL_MANIFEST_PATH} not found (VIGIL_MANIFEST)")
+endif()
 
 # The package runs from the source tree, installed or not.
 set(VIGIL_COMMAND ${CMAKE_COMMAND} -E env "PYTHONPATH=${VIGIL_ROOT}/scripts" ${VIGIL_PYTHON} -m vigil)
 
 # vigil_generate_model(<out_var> NAME <c-name> MODEL <name-or-path> TARGET <profile> OUT <dir>
-#                      [ROLE int8|preprocessor])
+#                      [LIKE <manifest-name>] [ROLE int8|preprocessor])
 # Adds the custom command that writes <dir>/<name>_model.c, _model.h and _op_resolver.h and
-# returns the .c file in <out_var>. MODEL is a models.yml name or a .tflite path (relative paths
-# are taken from the application's source folder).
+# returns the .c file in <out_var>. MODEL is a manifest name or a .tflite path (relative paths
+# are taken from the application's source folder); LIKE lends a manifest model's labels,
+# front-end and post-processing to a file the manifest does not list (`--like`). TARGET is the
+# arena profile of `vigil models inspect --target`.
 function(vigil_generate_model out_var)
-  cmake_parse_arguments(ARG "" "NAME;MODEL;TARGET;OUT;ROLE" "" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME;MODEL;TARGET;OUT;LIKE;ROLE" "" ${ARGN})
   foreach(required NAME MODEL TARGET OUT)
     if(NOT ARG_${required})
       message(FATAL_ERROR "vigil_generate_model: ${required} is required")
     endif()
   endforeach()
   set(model "${ARG_MODEL}")
-  set(depends "${VIGIL_MANIFEST}")
+  set(depends "${VIGIL_MANIFEST_PATH}")
   if(model MATCHES "\\.tflite$")
     get_filename_component(model "${model}" ABSOLUTE BASE_DIR "${CMAKE_SOURCE_DIR}")
     if(NOT EXISTS "${model}")
@@ -47,18 +71,32 @@ function(vigil_generate_model out_var)
     endif()
     list(APPEND depends "${model}")
   endif()
-  set(role_args)
-  if(ARG_ROLE)
-    set(role_args --role ${ARG_ROLE})
+  set(extra_args)
+  if(ARG_LIKE)
+    list(APPEND extra_args --like ${ARG_LIKE})
   endif()
+  if(ARG_ROLE)
+    list(APPEND extra_args --role ${ARG_ROLE})
+  endif()
+  # `vigil models codegen --target` becomes `--profile` (with --target kept as an alias); this
+  # tree's CLI has only --target.
+  set(args models codegen "${model}" --manifest "${VIGIL_MANIFEST_PATH}" --name ${ARG_NAME}
+           --target ${ARG_TARGET} --out "${ARG_OUT}" ${extra_args})
+  # Another model, manifest or profile in an existing build folder changes this command, and
+  # Ninja and Make both run a custom command again when its command line changed
+  # (tests/app/test_codegen_cmake.py checks both).
   set(outputs "${ARG_OUT}/${ARG_NAME}_model.c" "${ARG_OUT}/${ARG_NAME}_model.h"
               "${ARG_OUT}/${ARG_NAME}_op_resolver.h")
+  if(ARG_LIKE)
+    set(like_text " like ${ARG_LIKE}")
+  else()
+    set(like_text "")
+  endif()
   add_custom_command(
     OUTPUT ${outputs}
-    COMMAND ${VIGIL_COMMAND} models codegen "${model}" --manifest "${VIGIL_MANIFEST}"
-            --name ${ARG_NAME} --target ${ARG_TARGET} --out "${ARG_OUT}" ${role_args}
+    COMMAND ${VIGIL_COMMAND} ${args}
     DEPENDS ${depends}
-    COMMENT "vigil: generating model '${ARG_NAME}' from ${ARG_MODEL} for ${ARG_TARGET}"
+    COMMENT "vigil: generating model '${ARG_NAME}' from ${ARG_MODEL}${like_text} for ${ARG_TARGET}"
     VERBATIM)
   set(${out_var} "${ARG_OUT}/${ARG_NAME}_model.c" PARENT_SCOPE)
 endfunction()

@@ -56,7 +56,7 @@ static void camera_thread(void *p1, void *p2, void *p3)
 	for (int i = 0; i < CAMERA_BUFFERS; i++) {
 		vbuf = video_buffer_aligned_alloc(fmt.pitch * fmt.height, CONFIG_VIDEO_BUFFER_POOL_ALIGN, K_FOREVER);
 		if (vbuf == NULL) {
-			camera_fail("no video buffer (CONFIG_VIDEO_BUFFER_POOL_SZ_MAX)", -ENOMEM);
+			camera_fail("no video buffer (CONFIG_VIDEO_BUFFER_POOL_HEAP_SIZE)", -ENOMEM);
 			return;
 		}
 		vbuf->type = VIDEO_BUF_TYPE_OUTPUT;

@@ -11,7 +11,7 @@
 
 #ifdef CONFIG_VIGIL_KWS
 #if !defined(VIGIL_MODEL_KWS_NUM_LABELS) || !defined(VIGIL_MODEL_KWS_PP_RECOGNIZER)
-#error "The keyword model has no labels or recognizer settings: add it to models.yml (or use --like)"
+#error "The keyword model has no labels or recognizer settings: give it a manifest entry (-DVIGIL_MANIFEST) or lend it one (-DVIGIL_KWS_MODEL_LIKE=NAME)"
 #endif
 #if !defined(VIGIL_MODEL_KWS_INPUT_TYPE_INT8) || !defined(VIGIL_MODEL_KWS_OUTPUT_TYPE_INT8)
 #error "The keyword model must have int8 input and output: run `vigil models convert`"
@@ -46,7 +46,7 @@ static const struct vigil_model_desc pre_desc = {
 
 #ifdef CONFIG_VIGIL_VWW
 #if !defined(VIGIL_MODEL_VWW_NUM_LABELS) || !defined(VIGIL_MODEL_VWW_FE_RGB_IMAGE)
-#error "The person model has no labels or image front-end: add it to models.yml (or use --like)"
+#error "The person model has no labels or image front-end: give it a manifest entry (-DVIGIL_MANIFEST) or lend it one (-DVIGIL_VWW_MODEL_LIKE=NAME)"
 #endif
 #if !defined(VIGIL_MODEL_VWW_INPUT_TYPE_INT8) || !defined(VIGIL_MODEL_VWW_OUTPUT_TYPE_INT8)
 #error "The person model must have int8 input and output: run `vigil models convert`"

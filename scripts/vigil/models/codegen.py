@@ -14,7 +14,7 @@ from vigil.frontends.spec import FrontendSpec, MfccSpec, frontend_items
 from vigil.models.inspect import InspectReport, inspect_model
 from vigil.models.resolve import ResolvedModel
 from vigil.tflite.arena import DEFAULT_TARGET, PROFILES
-from vigil.tflite.ops import SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE, check_supported, registration_for, uses_int8_kernel
+from vigil.tflite.ops import SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE, check_supported, registration_for, typed_kernel
 
 SECTION_PREFIX = ".rodata.vigil_model."
 BYTES_PER_ROW = 16
@@ -82,8 +82,12 @@ def codegen(
     for op, version in model.unique_ops():
         first = next(o for o in model.operators if o.op == op)
         reg = registration_for(first)
-        argument = f"tflite::{reg.int8_kernel}()" if reg.int8_kernel and uses_int8_kernel(model, op) else ""
-        registrations.append({"op": op, "version": version, "method": reg.method, "argument": argument})
+        kernel = None if first.is_custom else typed_kernel(model, op)
+        argument = f"tflite::{kernel.function}()" if kernel else ""
+        header = kernel.header if kernel else None
+        registrations.append(
+            {"op": op, "version": version, "method": reg.method, "argument": argument, "header": header}
+        )
     context = {
         **common,
         "section": SECTION_PREFIX + name,
@@ -100,6 +104,7 @@ def codegen(
         "frontend_kind": frontend.kind if frontend else "none",
         "frontend": _frontend_macros(frontend),
         "registrations": registrations,
+        "kernel_headers": sorted({r["header"] for r in registrations if r["header"]}),
         "zephyr_missing": sorted({r["op"] for r in registrations} & SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE),
         "model_name": spec.name if spec else Path(model.path).stem,
         **_postprocess(spec),
