@@ -54,7 +54,7 @@ set(VIGIL_COMMAND ${CMAKE_COMMAND} -E env "PYTHONPATH=${VIGIL_ROOT}/scripts" ${V
 # returns the .c file in <out_var>. MODEL is a manifest name or a .tflite path (relative paths
 # are taken from the application's source folder); LIKE lends a manifest model's labels,
 # front-end and post-processing to a file the manifest does not list (`--like`). TARGET is the
-# arena profile of `vigil models inspect --target`.
+# arena profile of `vigil models inspect --profile`.
 function(vigil_generate_model out_var)
   cmake_parse_arguments(ARG "" "NAME;MODEL;TARGET;OUT;LIKE;ROLE" "" ${ARGN})
   foreach(required NAME MODEL TARGET OUT)
@@ -78,10 +78,8 @@ function(vigil_generate_model out_var)
   if(ARG_ROLE)
     list(APPEND extra_args --role ${ARG_ROLE})
   endif()
-  # `vigil models codegen --target` becomes `--profile` (with --target kept as an alias); this
-  # tree's CLI has only --target.
   set(args models codegen "${model}" --manifest "${VIGIL_MANIFEST_PATH}" --name ${ARG_NAME}
-           --target ${ARG_TARGET} --out "${ARG_OUT}" ${extra_args})
+           --profile ${ARG_TARGET} --out "${ARG_OUT}" ${extra_args})
   # Another model, manifest or profile in an existing build folder changes this command, and
   # Ninja and Make both run a custom command again when its command line changed
   # (tests/app/test_codegen_cmake.py checks both).
@@ -130,7 +128,7 @@ function(vigil_embed_samples out_var)
   set(${out_var} "${ARG_OUT}/vigil_samples.c" PARENT_SCOPE)
 endfunction()
 
-# vigil_target_profile(<out_var>): the arena profile of `vigil models inspect --target` for the
+# vigil_target_profile(<out_var>): the arena profile of `vigil models inspect --profile` for the
 # core this build is for, from Kconfig symbols (arch/arm/core/cortex_m/Kconfig, arch/Kconfig).
 function(vigil_target_profile out_var)
   if(CONFIG_ARCH_POSIX)

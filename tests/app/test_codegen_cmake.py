@@ -220,7 +220,7 @@ def test_own_model_with_like_gets_the_lent_labels_and_front_end(built, manifest,
     t = load_tflite(own_model).input_tensors[0]
     assert desc.input_scale == pytest.approx(t.scale[0], rel=1e-6) and desc.input_zero_point == t.zero_point[0]
     lib.probe_frontend_clip.restype = C.c_int32
-    assert lib.probe_frontend_clip() == lent.frontend["clip_samples"]  # the MFCC front-end
+    assert lib.probe_frontend_clip() == lent.frontend.clip_samples  # the MFCC front-end
     assert "like kws_ref_model" in built[1]
 
 
