@@ -18,7 +18,6 @@ from vigil.errors import VigilError
 MAX_RANK = 6
 DETAIL_SIZE = 96
 DATA_ALIGN = 16
-TENSOR_TYPES = {"int8": 9, "int16": 7, "int32": 2, "uint8": 3, "float32": 0}
 
 # The checks in evaluation order, as model_check.h names them (index = the C enum value).
 CHECKS = (
@@ -86,7 +85,8 @@ class _Report(C.Structure):
     ]
 
 
-REPORT_BYTES = C.sizeof(_Report)
+# The report as the QEMU job writes it (job_model.c): int32 status, check, index, int64 value, detail.
+REPORT_BYTES = 20 + DETAIL_SIZE
 
 
 @dataclass(frozen=True)
@@ -218,8 +218,8 @@ def _verdict(status: int, report: _Report) -> ModelCheck:
 
 def report_from_bytes(raw: bytes) -> ModelCheck:
     """A report the QEMU job wrote (job_model.c: status, check, index int32, value int64, detail; LE)."""
-    if len(raw) != 20 + DETAIL_SIZE:
-        raise VigilError(f"model_check report of {len(raw)} bytes, expected {20 + DETAIL_SIZE}")
+    if len(raw) != REPORT_BYTES:
+        raise VigilError(f"model_check report of {len(raw)} bytes, expected {REPORT_BYTES}")
     status, check, index, value = struct.unpack_from("<iiiq", raw)
     detail = raw[20:].split(b"\0", 1)[0].decode("ascii", "replace")
     return ModelCheck(status, CHECKS[check] if 0 <= check < len(CHECKS) else "unknown", index, value, detail)

@@ -10,6 +10,7 @@ import jinja2
 from vigil.errors import VigilError
 from vigil.fileio import atomic_files, sha256_bytes
 from vigil.frontends.defaults import default_frontend
+from vigil.models.expectation import resolver_ops, tensor_type
 from vigil.models.inspect import InspectReport, inspect_model
 from vigil.models.resolve import ResolvedModel
 from vigil.tflite.arena import DEFAULT_TARGET, PROFILES
@@ -93,6 +94,11 @@ def codegen(
         "frontend_kind": frontend.get("kind", "none"),
         "frontend": [(k, _c_value(v)) for k, v in frontend.items() if k != "kind"],
         "registrations": registrations,
+        # The resolver's list for the firmware's model checks (vigil/model_check.h).
+        "builtin_ops": [o for o in resolver_ops(model) if not o.is_custom],
+        "custom_ops": [o for o in resolver_ops(model) if o.is_custom],
+        "num_inputs": len(model.inputs),
+        "num_outputs": len(model.outputs),
         "zephyr_missing": sorted({r["op"] for r in registrations} & SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE),
         "model_name": spec.name if spec else Path(model.path).stem,
         **_postprocess(spec),
@@ -146,6 +152,7 @@ def _io(kind: str, t) -> dict:
         "shape": list(t.shape),
         "elements": t.elements,
         "dtype": t.dtype,
+        "type_code": tensor_type(t.dtype),
         "scale": repr(float(t.scale[0])) if t.scale else "0.0",
         "zero_point": int(t.zero_point[0]) if t.zero_point else 0,
     }
