@@ -46,6 +46,10 @@ enum { VARIANT_SHAPE, VARIANT_TYPE, VARIANT_HAS_RANK };
 #define OPTIONS_SQUEEZE 30
 #define OPTIONS_VAR_HANDLE 111
 #define DETAILS_CUSTOM_QUANTIZATION 1
+/* The largest member of each union (schema.fbs): BuiltinOptions, BuiltinOptions2, QuantizationDetails. */
+#define OPTIONS_MAX 126u
+#define OPTIONS2_MAX 23u
+#define DETAILS_MAX 3u
 
 #define TENSOR_UINT8 3
 
@@ -715,13 +719,22 @@ static int load_buffer(struct reader *r, const struct model_view *m, uint32_t i,
 
 /* ---- check 2: everything the checks read is well-formed ------------------------------ */
 
-/* A union member or other table this checker does not interpret: its table structure. */
-static int verify_opaque_table(struct reader *r, const struct table *t, uint32_t id, const char *what)
+/* A union: its type is NONE or a member, and it has a table exactly when the type is not NONE. */
+static int get_union(struct reader *r, const struct table *t, uint32_t type_id, uint32_t max, const char *what,
+		     uint32_t *type, struct table *value, bool *present)
 {
-	struct table sub;
-	bool present;
+	int status = get_u8(r, t, type_id, what, type);
 
-	return get_table(r, t, id, what, &sub, &present);
+	if (status == VIGIL_OK) {
+		status = get_table(r, t, type_id + 1u, what, value, present);
+	}
+	if (status == VIGIL_OK && *type > max) {
+		return broken(r, t->pos, what, "union type is not a member of the union");
+	}
+	if (status == VIGIL_OK && (*type != 0u) != *present) {
+		return broken(r, t->pos, what, *present ? "union value without a type" : "union type without a value");
+	}
+	return status;
 }
 
 static int verify_options(struct reader *r, const struct table *op)
@@ -730,21 +743,20 @@ static int verify_options(struct reader *r, const struct table *op)
 	struct vec v;
 	uint32_t type, chars;
 	bool present;
-	int status = get_u8(r, op, OP_OPTIONS_TYPE, "operator builtin_options_type", &type);
+	int status = get_union(r, op, OP_OPTIONS_TYPE, OPTIONS_MAX, "operator builtin_options", &type, &t, &present);
 
-	if (status == VIGIL_OK) {
-		status = get_table(r, op, OP_OPTIONS, "operator builtin_options", &t, &present);
-	}
-	if (status != VIGIL_OK || !present) {
-		return status;
-	}
-	if (type == OPTIONS_RESHAPE || type == OPTIONS_SQUEEZE) {
+	if (status == VIGIL_OK && (type == OPTIONS_RESHAPE || type == OPTIONS_SQUEEZE)) {
 		status = get_vector(r, &t, 0u, 4u, "operator options vector", &v);
-	} else if (type == OPTIONS_VAR_HANDLE) {
+	} else if (status == VIGIL_OK && type == OPTIONS_VAR_HANDLE) {
 		status = get_string(r, &t, 0u, "var handle container", &chars);
 		if (status == VIGIL_OK) {
 			status = get_string(r, &t, 1u, "var handle shared_name", &chars);
 		}
+	}
+	if (status == VIGIL_OK) {
+		/* Other option tables and BuiltinOptions2 members: their table structure. */
+		status = get_union(r, op, OP_OPTIONS2_TYPE, OPTIONS2_MAX, "operator builtin_options_2", &type, &t,
+				   &present);
 	}
 	return status;
 }
@@ -754,7 +766,6 @@ static int verify_operator(struct reader *r, const struct subgraph_view *s, uint
 	struct table t;
 	struct op_view o;
 	struct vec v;
-	uint32_t u;
 	int32_t format;
 	int status = load_operator(r, s, i, &o, &t);
 
@@ -769,12 +780,6 @@ static int verify_operator(struct reader *r, const struct subgraph_view *s, uint
 	}
 	if (status == VIGIL_OK) {
 		status = get_vector(r, &t, OP_MUTATING_INPUTS, 1u, "operator mutating inputs", &v);
-	}
-	if (status == VIGIL_OK) {
-		status = get_u8(r, &t, OP_OPTIONS2_TYPE, "operator builtin_options_2_type", &u);
-	}
-	if (status == VIGIL_OK) {
-		status = verify_opaque_table(r, &t, OP_OPTIONS2, "operator builtin_options_2");
 	}
 	return status;
 }
@@ -795,10 +800,8 @@ static int verify_quantization(struct reader *r, uint32_t pos)
 		status = get_vector(r, &t, QUANT_MAX, 4u, "quantization max", &v);
 	}
 	if (status == VIGIL_OK) {
-		status = get_u8(r, &t, QUANT_DETAILS_TYPE, "quantization details_type", &type);
-	}
-	if (status == VIGIL_OK) {
-		status = get_table(r, &t, QUANT_DETAILS, "quantization details", &details, &present);
+		status = get_union(r, &t, QUANT_DETAILS_TYPE, DETAILS_MAX, "quantization details", &type, &details,
+				   &present);
 	}
 	if (status == VIGIL_OK && present && type == DETAILS_CUSTOM_QUANTIZATION) {
 		status = get_vector(r, &details, 0u, 1u, "custom quantization", &v);

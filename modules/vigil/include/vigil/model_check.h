@@ -21,7 +21,8 @@
  *                     (listed below) lies inside the data: the root offset, tables (soffset,
  *                     vtable: even size >= 4, inline size >= 4, field offsets >= 4 inside the
  *                     inline size), vectors (length and elements), strings (with their NUL),
- *                     union tables. Offsets are non-zero, tables are 4-byte aligned, vtables
+ *                     unions (the type NONE or a member of the union, a table exactly when
+ *                     the type is not NONE). Offsets are non-zero, tables are 4-byte aligned, vtables
  *                     2-byte, vectors 4-byte, every scalar and vector element aligned to its
  *                     size (8 for int64 zero points and 64-bit fields), all relative to the
  *                     start of the data; no structure overlaps the 8-byte header and no table
