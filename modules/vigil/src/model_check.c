@@ -232,8 +232,10 @@ static int fail(struct reader *r, int check, int64_t index, int64_t value, const
 		if (*p == '#' && nums != NULL) {
 			put_int(&t, nums[next++]);
 		} else if (*p == '@') {
-			for (const char *q = s != NULL ? s : "?"; *q != '\0' && t.len < 40u; q++) {
-				put_char(&t, (*q >= ' ' && *q <= '~') ? *q : '?');
+			const char *q = s != NULL ? s : "?";
+
+			for (uint32_t n = 0; q[n] != '\0' && n < 40u; n++) {
+				put_char(&t, (q[n] >= ' ' && q[n] <= '~') ? q[n] : '?');
 			}
 		} else {
 			put_char(&t, *p);
