@@ -191,8 +191,9 @@ int load_preprocessor()
 	int status = vigil::kws_pre_register_ops(pre_resolver) == kTfLiteOk ? VIGIL_OK : VIGIL_ENOOP;
 
 	if (status == VIGIL_OK) {
-		status = load(pre_slot, VIGIL_MODEL_KWS_PRE_MODEL, vigil_model_kws_pre_data, VIGIL_MODEL_KWS_PRE_SIZE_BYTES,
-			      kws_pre_expect, pre_resolver, VIGIL_MODEL_KWS_PRE_INPUT_ELEMENTS * sizeof(int16_t),
+		status = load(pre_slot, VIGIL_MODEL_KWS_PRE_MODEL, vigil_model_kws_pre_data,
+			      VIGIL_MODEL_KWS_PRE_SIZE_BYTES, kws_pre_expect, pre_resolver,
+			      VIGIL_MODEL_KWS_PRE_INPUT_ELEMENTS * sizeof(int16_t),
 			      VIGIL_MODEL_KWS_PRE_OUTPUT_ELEMENTS);
 	}
 	if (status != VIGIL_OK) {
@@ -261,8 +262,9 @@ void app_runner_init(struct app_runner_info *info)
 	info->status[VIGIL_USE_KWS] = vigil::kws_register_ops(kws_resolver) == kTfLiteOk ? VIGIL_OK : VIGIL_ENOOP;
 	if (info->status[VIGIL_USE_KWS] == VIGIL_OK) {
 		info->status[VIGIL_USE_KWS] =
-			load(slots[VIGIL_USE_KWS], VIGIL_MODEL_KWS_MODEL, vigil_model_kws_data, VIGIL_MODEL_KWS_SIZE_BYTES,
-			     kws_expect, kws_resolver, VIGIL_MODEL_KWS_INPUT_ELEMENTS, VIGIL_MODEL_KWS_OUTPUT_ELEMENTS);
+			load(slots[VIGIL_USE_KWS], VIGIL_MODEL_KWS_MODEL, vigil_model_kws_data,
+			     VIGIL_MODEL_KWS_SIZE_BYTES, kws_expect, kws_resolver, VIGIL_MODEL_KWS_INPUT_ELEMENTS,
+			     VIGIL_MODEL_KWS_OUTPUT_ELEMENTS);
 	}
 #ifdef CONFIG_VIGIL_KWS_PREPROCESSOR
 	if (info->status[VIGIL_USE_KWS] == VIGIL_OK) {
@@ -274,8 +276,9 @@ void app_runner_init(struct app_runner_info *info)
 	info->status[VIGIL_USE_VWW] = vigil::vww_register_ops(vww_resolver) == kTfLiteOk ? VIGIL_OK : VIGIL_ENOOP;
 	if (info->status[VIGIL_USE_VWW] == VIGIL_OK) {
 		info->status[VIGIL_USE_VWW] =
-			load(slots[VIGIL_USE_VWW], VIGIL_MODEL_VWW_MODEL, vigil_model_vww_data, VIGIL_MODEL_VWW_SIZE_BYTES,
-			     vww_expect, vww_resolver, VIGIL_MODEL_VWW_INPUT_ELEMENTS, VIGIL_MODEL_VWW_OUTPUT_ELEMENTS);
+			load(slots[VIGIL_USE_VWW], VIGIL_MODEL_VWW_MODEL, vigil_model_vww_data,
+			     VIGIL_MODEL_VWW_SIZE_BYTES, vww_expect, vww_resolver, VIGIL_MODEL_VWW_INPUT_ELEMENTS,
+			     VIGIL_MODEL_VWW_OUTPUT_ELEMENTS);
 	}
 #endif
 	/* Plan every model once at boot: an arena too small shows now, not at the first sample. */

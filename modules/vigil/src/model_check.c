@@ -390,7 +390,10 @@ static int scalar(struct reader *r, const struct table *t, uint32_t id, uint32_t
 
 	*value = fallback;
 	if (status == VIGIL_OK && pos != 0u) {
-		*value = width == 1u ? r->data[pos] : width == 2u ? rd16(r, pos) : width == 4u ? rd32(r, pos) : rd64(r, pos);
+		*value = width == 1u   ? r->data[pos]
+			 : width == 2u ? rd16(r, pos)
+			 : width == 4u ? rd32(r, pos)
+				       : rd64(r, pos);
 	}
 	return status;
 }
@@ -949,8 +952,8 @@ static int check_trailing(struct reader *r, size_t size)
 	for (size_t pos = r->extent; pos < size; pos++) {
 		if (r->data[pos] != 0u) {
 			return fail(r, VIGIL_MODEL_CHECK_TRAILING, -1, (int64_t)pos,
-				    "non-zero byte # after the flatbuffer's end (byte #)", NUMS((int64_t)pos, r->extent),
-				    NULL);
+				    "non-zero byte # after the flatbuffer's end (byte #)",
+				    NUMS((int64_t)pos, r->extent), NULL);
 		}
 	}
 	return VIGIL_OK;
@@ -1100,8 +1103,9 @@ static int check_tensor_maps(struct reader *r, const struct model_view *m, uint3
 			status = get_u32(r, &map, TENSOR_MAP_INDEX, 0u, "tensor map index", &index);
 		}
 		if (status == VIGIL_OK && index >= s.tensors.len) {
-			return fail(r, VIGIL_MODEL_CHECK_TENSOR_INDEX, sig, index, "signature # tensor map #: tensor # of #",
-				    NUMS(sig, k, index, s.tensors.len), NULL);
+			return fail(r, VIGIL_MODEL_CHECK_TENSOR_INDEX, sig, index,
+				    "signature # tensor map #: tensor # of #", NUMS(sig, k, index, s.tensors.len),
+				    NULL);
 		}
 	}
 	return status;
@@ -1343,8 +1347,8 @@ static int check_tensor_quantization(struct reader *r, const struct subgraph_vie
 	}
 	if (q.zero_point.len != q.scale.len && !(q.zero_point.len == 1u && q.scale.len > 0u)) {
 		return fail(r, VIGIL_MODEL_CHECK_QUANTIZATION, i, q.zero_point.len,
-			    "subgraph # tensor #: # zero points for # scales", NUMS(g, i, q.zero_point.len, q.scale.len),
-			    NULL);
+			    "subgraph # tensor #: # zero points for # scales",
+			    NUMS(g, i, q.zero_point.len, q.scale.len), NULL);
 	}
 	for (uint32_t k = 0; k < q.scale.len; k++) {
 		if (!positive_finite(vec_f32(r, &q.scale, k))) {
@@ -1370,7 +1374,8 @@ static int check_tensor_quantization(struct reader *r, const struct subgraph_vie
 
 		if ((uint32_t)channels != q.scale.len) {
 			return fail(r, VIGIL_MODEL_CHECK_QUANTIZATION, i, q.scale.len,
-				    "subgraph # tensor #: # scales for # channels", NUMS(g, i, q.scale.len, channels), NULL);
+				    "subgraph # tensor #: # scales for # channels", NUMS(g, i, q.scale.len, channels),
+				    NULL);
 		}
 	}
 	if (g == 0u && (tv->type == VIGIL_TENSOR_INT8 || tv->type == VIGIL_TENSOR_INT16) && q.scale.len > 1u &&
@@ -1500,7 +1505,8 @@ static int check_graph_outputs(struct reader *r, const struct model_view *m)
 
 			if (!bit_get(&ready, tensor)) {
 				return fail(r, VIGIL_MODEL_CHECK_GRAPH_OUTPUTS, tensor, tensor,
-					    "subgraph # output #: no operator writes tensor #", NUMS(g, k, tensor), NULL);
+					    "subgraph # output #: no operator writes tensor #", NUMS(g, k, tensor),
+					    NULL);
 			}
 		}
 	}
@@ -1536,8 +1542,8 @@ static int check_order(struct reader *r, const struct model_view *m)
 
 				if (bit_get(&ready, tensor)) {
 					return fail(r, VIGIL_MODEL_CHECK_ORDER, i, tensor,
-						    "subgraph # operator # writes tensor #, already an input, constant, "
-						    "variable or output",
+						    "subgraph # operator # writes tensor #, already an input, "
+						    "constant, variable or output",
 						    NUMS(g, i, tensor), NULL);
 				}
 				bit_set(&ready, tensor);
@@ -1608,7 +1614,8 @@ static int check_operator_codes(struct reader *r, const struct model_view *m, co
 			}
 			name[n] = '\0';
 			if (check == VIGIL_MODEL_CHECK_OP_VERSION && c.version < 1) {
-				return fail(r, check, i, c.version, "subgraph # operator #: operator code # has version #",
+				return fail(r, check, i, c.version,
+					    "subgraph # operator #: operator code # has version #",
 					    NUMS(g, i, o.opcode_index, c.version), NULL);
 			}
 			if (e == NULL) {
@@ -1631,12 +1638,14 @@ static int check_operator_codes(struct reader *r, const struct model_view *m, co
 				const int32_t *versions = custom ? e->custom_versions : e->builtin_versions;
 
 				if (versions != NULL && c.version > versions[entry]) {
+					if (custom) {
+						return fail(r, check, i, c.version,
+							    "subgraph # operator #: @ version #, the resolver has #",
+							    NUMS(g, i, c.version, versions[entry]), name);
+					}
 					return fail(r, check, i, c.version,
-						    custom ? "subgraph # operator #: @ version #, the resolver has #"
-							   : "subgraph # operator #: builtin # version #, the resolver has #",
-						    custom ? NUMS(g, i, c.version, versions[entry])
-							   : NUMS(g, i, c.builtin, c.version, versions[entry]),
-						    name);
+						    "subgraph # operator #: builtin # version #, the resolver has #",
+						    NUMS(g, i, c.builtin, c.version, versions[entry]), NULL);
 				}
 			}
 		}
@@ -1681,8 +1690,8 @@ static int check_io(struct reader *r, const struct model_view *m, const struct v
 			}
 		}
 		if (tv.type != x->type) {
-			return fail(r, VIGIL_MODEL_CHECK_IO_MISMATCH, tensor, tv.type, "@ #: type #, the metadata has #",
-				    NUMS(k, tv.type, x->type), what);
+			return fail(r, VIGIL_MODEL_CHECK_IO_MISMATCH, tensor, tv.type,
+				    "@ #: type #, the metadata has #", NUMS(k, tv.type, x->type), what);
 		}
 		same = tv.shape.len == x->rank;
 		for (uint32_t d = 0; same && d < x->rank; d++) {

@@ -77,8 +77,9 @@ static const struct vigil_model_expect *read_expect(const char *path)
 		if (ok && strcmp(word, "none") == 0) {
 			none = 1;
 		} else if (ok && strcmp(word, "builtin") == 0 && expect.num_builtin_ops < MAX_ITEMS) {
-			ok = sscanf(rest, "%d %d", &builtin[expect.num_builtin_ops], &builtin_versions[expect.num_builtin_ops]) == 2;
-			expect.num_builtin_ops++;
+			const uint32_t k = expect.num_builtin_ops++;
+
+			ok = sscanf(rest, "%d %d", &builtin[k], &builtin_versions[k]) == 2;
 		} else if (ok && strcmp(word, "custom") == 0 && expect.num_custom_ops < MAX_ITEMS) {
 			const uint32_t k = expect.num_custom_ops++;
 

@@ -6,15 +6,19 @@
 /**
  * @file What "a model the device can load" means: one function that reads a .tflite
  * flatbuffer (tensorflow/lite/schema/schema.fbs, schema version 3) with every read
- * bounds-checked and refuses, by the name of the first check that fails, anything TFLM would
- * crash on or would run with a wrong answer. No TFLM, no allocation, bounded stack: the host
- * library, the Cortex-M33 QEMU runner and the firmware run this same code before a model goes
- * near an interpreter.
+ * bounds-checked and refuses, by the name of the first check that fails, a model whose
+ * structure is broken or inconsistent, or that differs from what the firmware was generated
+ * for. No TFLM, no allocation, bounded stack (about 1.3 KB on a Cortex-M33): the host library,
+ * the Cortex-M33 QEMU runner and the firmware run this same code before a model goes near an
+ * interpreter. Not judged: operator semantics (option values, operand shapes and types as a
+ * kernel needs them, the contents of custom options), which TFLM's kernels check, or not.
  *
  * The checks, in the order they are evaluated; the report names the first one that fails and,
  * within it, the first offending item in model order (subgraph, then tensor, operator or
  * buffer index). Names are stable: the Python tools implement the same list and are
- * cross-tested against this code.
+ * cross-tested against this code. Before them, `argument` refuses a call that is not a model
+ * problem (NULL report or data, data not VIGIL_MODEL_DATA_ALIGN-aligned, an expectation with
+ * NULL lists or ranks above VIGIL_MODEL_MAX_RANK).
  *
  *  1. identifier      at least 8 bytes, and bytes 4..7 are the file identifier "TFL3".
  *  2. flatbuffer      every structure reachable from the root through the fields read here
@@ -22,11 +26,11 @@
  *                     vtable: even size >= 4, inline size >= 4, field offsets >= 4 inside the
  *                     inline size), vectors (length and elements), strings (with their NUL),
  *                     unions (the type NONE or a member of the union, a table exactly when
- *                     the type is not NONE). Offsets are non-zero, tables are 4-byte aligned, vtables
- *                     2-byte, vectors 4-byte, every scalar and vector element aligned to its
- *                     size (8 for int64 zero points and 64-bit fields), all relative to the
- *                     start of the data; no structure overlaps the 8-byte header and no table
- *                     overlaps its own vtable.
+ *                     the type is not NONE). Offsets are non-zero, tables are 4-byte aligned,
+ *                     vtables 2-byte, vectors 4-byte, every scalar and vector element aligned
+ *                     to its size (8 for int64 zero points and 64-bit fields), all relative to
+ *                     the start of the data; no structure overlaps the 8-byte header and no
+ *                     table overlaps its own vtable.
  *  3. trailing        bytes between the end of the flatbuffer (its extent: the largest end of
  *                     anything item 2 reads) and the end of the data: at most
  *                     VIGIL_MODEL_TRAILING_MAX (15) bytes, all zero. That is the alignment
@@ -48,8 +52,9 @@
  *                     outputs and intermediates, signature tensor maps) is inside its
  *                     subgraph's tensors; -1 (an omitted optional input) is allowed only as an
  *                     operator input.
- * 10. buffer_index    every tensor's buffer and every metadata buffer is inside Model.buffers,
- *                     and buffer 0, the sentinel every activation points at, holds no data.
+ * 10. buffer_index    every tensor's buffer and every metadata buffer (Metadata.buffer,
+ *                     Model.metadata_buffer) is inside Model.buffers, and buffer 0, the
+ *                     sentinel every activation points at, holds no data.
  * 11. external_data   no buffer and no operator keeps data outside the flatbuffer (Buffer
  *                     offset/size, Operator large_custom_options_*, the > 2 GB format):
  *                     TFLM reads only inline data and would take such a weight for an
@@ -83,8 +88,9 @@
  *                     custom_code name, which must be present). Only codes operators reference
  *                     are checked, as TFLM resolves them: a model may list codes no operator
  *                     uses (vww_96_int8 lists QUANTIZE and DEQUANTIZE).
- * 20. op_version      the version of every operator code an operator references is >= 1 and
- *                     at most the version the resolver's entry was generated for.
+ * 20. op_version      the version of every operator code an operator references is >= 1 (also
+ *                     checked without an expectation) and at most the version the resolver's
+ *                     entry was generated for.
  * 21. io_mismatch     subgraph 0 has the expected number of inputs and outputs, each of the
  *                     expected type and shape, and with the expected scale and zero point
  *                     (exactly; an expected scale of 0 means "carries no quantization").
