@@ -1,8 +1,9 @@
 """ctypes binding of the portable core's model checks (modules/vigil/src/model_check.c).
 
 `check_model(data, expect)` runs the very checks the firmware runs before TFLM sees a model;
-`expectation_for(model)` builds the expectation `vigil models codegen` writes into a model's
-generated header, so host tools and tests check a model against what the firmware would hold.
+`vigil.models.expectation.model_expectation(model, ...)` builds the expectation `vigil models
+codegen` writes into a model's generated header, so host tools check a model against what the
+firmware would hold. `expect_lines` and `report_from_bytes` carry both to and from the QEMU job.
 """
 
 from __future__ import annotations
@@ -230,7 +231,10 @@ def expect_lines(expect: ModelExpect | None) -> str:
     if expect is None:
         return "none\n"
     lines = [f"builtin {code} {version}" for code, version in expect.builtin_ops]
-    lines += [f"custom {name} {version}" for name, version in expect.custom_ops]
+    for name, version in expect.custom_ops:
+        if not name or any(c.isspace() or not c.isprintable() for c in name) or len(name) > 63:
+            raise VigilError(f"custom operator name {name!r} cannot be passed to the QEMU job")
+        lines.append(f"custom {name} {version}")
     for kind, tensors in (("input", expect.inputs), ("output", expect.outputs)):
         for t in tensors:
             lines.append(f"{kind} {t.type} {t.scale!r} {t.zero_point} {len(t.shape)} {' '.join(map(str, t.shape))}")

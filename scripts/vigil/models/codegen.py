@@ -72,6 +72,7 @@ def codegen(
         "sha256": sha,
         "size": len(model.data),
     }
+    ops = resolver_ops(model)
     registrations = []
     for op, version in model.unique_ops():
         first = next(o for o in model.operators if o.op == op)
@@ -95,8 +96,8 @@ def codegen(
         "frontend": [(k, _c_value(v)) for k, v in frontend.items() if k != "kind"],
         "registrations": registrations,
         # The resolver's list for the firmware's model checks (vigil/model_check.h).
-        "builtin_ops": [o for o in resolver_ops(model) if not o.is_custom],
-        "custom_ops": [o for o in resolver_ops(model) if o.is_custom],
+        "builtin_ops": [o for o in ops if not o.is_custom],
+        "custom_ops": [o for o in ops if o.is_custom],
         "num_inputs": len(model.inputs),
         "num_outputs": len(model.outputs),
         "zephyr_missing": sorted({r["op"] for r in registrations} & SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes as C
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -43,14 +44,15 @@ CASES = cases()
 
 @pytest.fixture(scope="module")
 def generated(manifest, tmp_path_factory) -> dict[str, tuple[bytes, ModelExpect, str]]:
-    """name -> (model bytes, the expectation its generated header holds, the header text)."""
+    """name -> (model bytes, the expectation its generated header holds, the header and resolver text)."""
     out = {}
     for name, (model, role) in MODELS.items():
         resolved = resolve_model(model, manifest, role=role)
         folder = tmp_path_factory.mktemp(name)
         codegen(resolved, folder)
         header = (folder / f"{resolved.name}_model.h").read_text()
-        out[name] = (resolved.model.data, header_expectation(header, resolved.name.upper()), header)
+        resolver = (folder / f"{resolved.name}_op_resolver.h").read_text()
+        out[name] = (resolved.model.data, header_expectation(header, resolved.name.upper()), header + resolver)
     return out
 
 
@@ -76,6 +78,8 @@ def test_manifest_models_pass_with_the_generated_expectation(generated, name):
         assert (want.type, want.shape) == (t.type, tuple(int(d) for d in t.shape))
         scales = [] if t.quantization is None or t.quantization.scale is None else list(t.quantization.scale)
         assert want.scale == (float(C.c_float(scales[0]).value) if scales else 0.0)
+    # ... and as many as the generated op resolver registers (one resolver.Add...() call each).
+    assert len(re.findall(r"resolver\.Add\w+\(", generated[name][2])) == len(used)
     assert check_model(data, expect) == mc.ModelCheck(0, "ok", -1, 0, "ok")
     assert check_model(data).ok
     # The host tools' expectation equals the generated header's (arena aside: the test adds a margin).
