@@ -60,7 +60,7 @@ class Firmware:
             (out / f"{c_name}_op_resolver.h").write_text(RESOLVER.format(Camel=camel, name=c_name, count=16))
             self.objects[name] = self.compile(out / f"{c_name}_model.c", [out], tag=f"_{name}")
             setattr(self, f"data_{name}", resolved.model.data)
-        for src in ("model_check.c", "status.c"):
+        for src in ("model_check.c", "tflite_reader.c", "status.c"):
             self.objects[src] = self.compile(CORE / "src" / src, [])
         self.objects["standin"] = self.compile(STANDINS / "standin_interpreter.cpp", [])
 
@@ -89,6 +89,7 @@ class Firmware:
             self.compile(STANDINS / "boot_driver.cpp", dirs, defines, tag),
             *use_cases.values(),
             self.objects["model_check.c"],
+            self.objects["tflite_reader.c"],
             self.objects["status.c"],
             self.objects["standin"],
         ]

@@ -373,6 +373,7 @@ def test_sanitizer_build_reports_nothing_on_the_corpus(generated, tmp_path):
             f"-I{CORE / 'include'}",
             str(Path(__file__).with_name("model_check_driver.c")),
             str(CORE / "src" / "model_check.c"),
+            str(CORE / "src" / "tflite_reader.c"),
             str(CORE / "src" / "status.c"),
             "-o",
             str(driver),

@@ -8,7 +8,7 @@
  * flatbuffer (tensorflow/lite/schema/schema.fbs, schema version 3) with every read
  * bounds-checked and refuses, by the name of the first check that fails, a model whose
  * structure is broken or inconsistent, or that differs from what the firmware was generated
- * for. No TFLM, no allocation, bounded stack (about 1.3 KB on a Cortex-M33): the host library,
+ * for. No TFLM, no allocation, bounded stack (about 1.2 KB on a Cortex-M33): the host library,
  * the Cortex-M33 QEMU runner and the firmware run this same code before a model goes near an
  * interpreter. Not judged: operator semantics (option values, operand shapes and types as a
  * kernel needs them, the contents of custom options), which TFLM's kernels check, or not.
