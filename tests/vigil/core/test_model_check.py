@@ -276,7 +276,7 @@ def test_damaged_models_never_crash_the_checker_nor_pass_with_broken_structure(g
     seen_checks: set[str] = set()
 
     @settings(
-        max_examples=4000,
+        max_examples=3000,
         deadline=None,
         derandomize=True,
         database=None,
