@@ -7,8 +7,17 @@
  * Written against TFLM as in zephyrproject-rtos/tflite-micro (branch zephyr-v4.4.0):
  * tensorflow/lite/micro/micro_interpreter.h (constructor without ErrorReporter,
  * AllocateTensors, Invoke, input/output, arena_used_bytes, Reset),
- * tensorflow/lite/micro/micro_op_resolver.h (FindOp by builtin code and by custom name),
- * tensorflow/lite/micro/system_setup.h (InitializeTarget).
+ * tensorflow/lite/micro/micro_mutable_op_resolver.h (the generated resolvers' base),
+ * tensorflow/lite/micro/system_setup.h (InitializeTarget),
+ * tensorflow/lite/schema/schema_generated.h (tflite::GetModel, a cast of the bytes).
+ *
+ * Before TFLM sees a model, the portable core's vigil_model_check() (vigil/model_check.h; the
+ * same code the host library and the Cortex-M33 QEMU runner test) checks its bytes: structure,
+ * schema version, tensors, dataflow, and the operators against the generated header's lists of
+ * what the op resolver registers. Like TFLM, which resolves only the codes operators reference
+ * (MicroInterpreter::PrepareNodeAndRegistrationDataFromFlatbuffer -> GetRegistrationFromOpCode),
+ * it ignores operator codes no operator uses (vww_96_int8 lists QUANTIZE and DEQUANTIZE and
+ * uses neither). What needs TFLM stays here: AllocateTensors and the allocated tensors' checks.
  */
 
 #include <algorithm>
@@ -25,6 +34,7 @@
 
 #include "models.h"
 #include "runner.h"
+#include "vigil/model_check.h"
 #include "vigil/status.h"
 
 #ifdef CONFIG_VIGIL_KWS
@@ -35,11 +45,6 @@
 #endif
 #ifdef CONFIG_VIGIL_VWW
 #include "vww_op_resolver.h"
-#endif
-
-#ifndef TFLITE_SCHEMA_VERSION
-/* The .tflite schema version TFLM reads (tensorflow/compiler/mlir/lite/version.h); 3 since 2018. */
-#define TFLITE_SCHEMA_VERSION 3
 #endif
 
 LOG_MODULE_REGISTER(vigil_runner, LOG_LEVEL_INF);
@@ -84,43 +89,53 @@ vigil::KwsOpResolver kws_resolver;
 vigil::VwwOpResolver vww_resolver;
 #endif
 
-int check_ops(const model_slot &slot)
-{
-	const auto *codes = slot.model->operator_codes();
-
-	if (codes == nullptr) {
-		LOG_ERR("%s: no operator codes in the model", slot.name);
-		return VIGIL_EINVAL;
+/*
+ * The generated header's description of a model (<name>_model.h) as the model checks'
+ * expectation: the resolver's operators, the one input and output the session uses, the arena.
+ */
+#define APP_MODEL_IO(NAME, KIND)                                                                     \
+	{                                                                                            \
+		VIGIL_MODEL_##NAME##_##KIND##_TENSOR_TYPE, VIGIL_MODEL_##NAME##_##KIND##_RANK,         \
+			VIGIL_MODEL_##NAME##_##KIND##_SHAPE, VIGIL_MODEL_##NAME##_##KIND##_SCALE,      \
+			VIGIL_MODEL_##NAME##_##KIND##_ZERO_POINT                                       \
 	}
-	for (const tflite::OperatorCode *code : *codes) {
-		/* As tflite::GetBuiltinCode(): the larger of the two fields holds the operator. */
-		const auto builtin = static_cast<tflite::BuiltinOperator>(
-			std::max<int32_t>(code->builtin_code(), code->deprecated_builtin_code()));
-		const bool custom = builtin == tflite::BuiltinOperator_CUSTOM;
-		const auto *registration = custom ? (code->custom_code() != nullptr
-							     ? slot.resolver->FindOp(code->custom_code()->c_str())
-							     : nullptr)
-						  : slot.resolver->FindOp(builtin);
-
-		if (registration == nullptr) {
-			LOG_ERR("%s: operator %s%d is not in the op resolver", slot.name,
-				custom ? "custom " : "builtin ", static_cast<int>(builtin));
-			return VIGIL_ENOOP;
-		}
+#define APP_MODEL_EXPECT(NAME, prefix, reserved)                                                     \
+	static_assert(VIGIL_MODEL_##NAME##_NUM_INPUTS == 1u && VIGIL_MODEL_##NAME##_NUM_OUTPUTS == 1u,  \
+		      "the session feeds one input tensor and reads one output tensor");              \
+	const int32_t prefix##_builtin[] = VIGIL_MODEL_##NAME##_BUILTIN_OPS;                         \
+	const int32_t prefix##_builtin_versions[] = VIGIL_MODEL_##NAME##_BUILTIN_OP_VERSIONS;        \
+	const char *const prefix##_custom[] = VIGIL_MODEL_##NAME##_CUSTOM_OPS;                       \
+	const int32_t prefix##_custom_versions[] = VIGIL_MODEL_##NAME##_CUSTOM_OP_VERSIONS;          \
+	const vigil_model_io prefix##_io[] = {APP_MODEL_IO(NAME, INPUT), APP_MODEL_IO(NAME, OUTPUT)}; \
+	const vigil_model_expect prefix##_expect = {                                                 \
+		prefix##_builtin, prefix##_builtin_versions, VIGIL_MODEL_##NAME##_NUM_BUILTIN_OPS,   \
+		prefix##_custom,  prefix##_custom_versions,  VIGIL_MODEL_##NAME##_NUM_CUSTOM_OPS,    \
+		&prefix##_io[0],  1u,                        &prefix##_io[1],                        \
+		1u,               (reserved),                VIGIL_MODEL_##NAME##_ARENA_BYTES,       \
 	}
-	return VIGIL_OK;
-}
 
-int load(model_slot &slot, const char *name, const uint8_t *data, const tflite::MicroOpResolver &resolver,
-	 uint32_t input_bytes, uint32_t output_bytes)
+#ifdef CONFIG_VIGIL_KWS
+APP_MODEL_EXPECT(KWS, kws, APP_ARENA_BYTES);
+#endif
+#ifdef CONFIG_VIGIL_KWS_PREPROCESSOR
+APP_MODEL_EXPECT(KWS_PRE, kws_pre, APP_PRE_ARENA_BYTES);
+#endif
+#ifdef CONFIG_VIGIL_VWW
+APP_MODEL_EXPECT(VWW, vww, APP_ARENA_BYTES);
+#endif
+
+int load(model_slot &slot, const char *name, const uint8_t *data, size_t size, const vigil_model_expect &expect,
+	 const tflite::MicroOpResolver &resolver, uint32_t input_bytes, uint32_t output_bytes)
 {
+	vigil_model_report report;
+	const int status = vigil_model_check(data, size, &expect, &report);
+
+	if (status != VIGIL_OK) {
+		LOG_ERR("%s: model check '%s' failed: %s", name, vigil_model_check_name(report.check), report.detail);
+		return status;
+	}
 	slot = {name, data, tflite::GetModel(data), &resolver, input_bytes, output_bytes};
-	if (slot.model->version() != TFLITE_SCHEMA_VERSION) {
-		LOG_ERR("%s: schema version %u, this TFLM reads %d", name, (unsigned)slot.model->version(),
-			TFLITE_SCHEMA_VERSION);
-		return VIGIL_ESCHEMA;
-	}
-	return check_ops(slot);
+	return VIGIL_OK;
 }
 
 void deactivate()
@@ -145,7 +160,7 @@ int activate(int use_case)
 	deactivate();
 	active = new (interpreter_storage) tflite::MicroInterpreter(slot.model, *slot.resolver, arena, sizeof(arena));
 	if (active->AllocateTensors() != kTfLiteOk) {
-		/* Every operator was found at boot: a failed allocation means the arena is too small. */
+		/* The model passed its checks at boot: a failed allocation means the arena is too small. */
 		LOG_ERR("%s: AllocateTensors failed in a %u-byte arena", slot.name, (unsigned)sizeof(arena));
 		deactivate();
 		return VIGIL_EARENA;
@@ -176,8 +191,10 @@ int load_preprocessor()
 	int status = vigil::kws_pre_register_ops(pre_resolver) == kTfLiteOk ? VIGIL_OK : VIGIL_ENOOP;
 
 	if (status == VIGIL_OK) {
-		status = load(pre_slot, VIGIL_MODEL_KWS_PRE_MODEL, vigil_model_kws_pre_data, pre_resolver,
-			      VIGIL_MODEL_KWS_PRE_INPUT_ELEMENTS * sizeof(int16_t), VIGIL_MODEL_KWS_PRE_OUTPUT_ELEMENTS);
+		status = load(pre_slot, VIGIL_MODEL_KWS_PRE_MODEL, vigil_model_kws_pre_data,
+			      VIGIL_MODEL_KWS_PRE_SIZE_BYTES, kws_pre_expect, pre_resolver,
+			      VIGIL_MODEL_KWS_PRE_INPUT_ELEMENTS * sizeof(int16_t),
+			      VIGIL_MODEL_KWS_PRE_OUTPUT_ELEMENTS);
 	}
 	if (status != VIGIL_OK) {
 		return status;
@@ -245,8 +262,9 @@ void app_runner_init(struct app_runner_info *info)
 	info->status[VIGIL_USE_KWS] = vigil::kws_register_ops(kws_resolver) == kTfLiteOk ? VIGIL_OK : VIGIL_ENOOP;
 	if (info->status[VIGIL_USE_KWS] == VIGIL_OK) {
 		info->status[VIGIL_USE_KWS] =
-			load(slots[VIGIL_USE_KWS], VIGIL_MODEL_KWS_MODEL, vigil_model_kws_data, kws_resolver,
-			     VIGIL_MODEL_KWS_INPUT_ELEMENTS, VIGIL_MODEL_KWS_OUTPUT_ELEMENTS);
+			load(slots[VIGIL_USE_KWS], VIGIL_MODEL_KWS_MODEL, vigil_model_kws_data,
+			     VIGIL_MODEL_KWS_SIZE_BYTES, kws_expect, kws_resolver, VIGIL_MODEL_KWS_INPUT_ELEMENTS,
+			     VIGIL_MODEL_KWS_OUTPUT_ELEMENTS);
 	}
 #ifdef CONFIG_VIGIL_KWS_PREPROCESSOR
 	if (info->status[VIGIL_USE_KWS] == VIGIL_OK) {
@@ -258,8 +276,9 @@ void app_runner_init(struct app_runner_info *info)
 	info->status[VIGIL_USE_VWW] = vigil::vww_register_ops(vww_resolver) == kTfLiteOk ? VIGIL_OK : VIGIL_ENOOP;
 	if (info->status[VIGIL_USE_VWW] == VIGIL_OK) {
 		info->status[VIGIL_USE_VWW] =
-			load(slots[VIGIL_USE_VWW], VIGIL_MODEL_VWW_MODEL, vigil_model_vww_data, vww_resolver,
-			     VIGIL_MODEL_VWW_INPUT_ELEMENTS, VIGIL_MODEL_VWW_OUTPUT_ELEMENTS);
+			load(slots[VIGIL_USE_VWW], VIGIL_MODEL_VWW_MODEL, vigil_model_vww_data,
+			     VIGIL_MODEL_VWW_SIZE_BYTES, vww_expect, vww_resolver, VIGIL_MODEL_VWW_INPUT_ELEMENTS,
+			     VIGIL_MODEL_VWW_OUTPUT_ELEMENTS);
 	}
 #endif
 	/* Plan every model once at boot: an arena too small shows now, not at the first sample. */

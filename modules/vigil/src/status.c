@@ -32,6 +32,8 @@ const char *vigil_status_str(int status)
 		return "input device not ready";
 	case VIGIL_EFRAME:
 		return "damaged stream frame";
+	case VIGIL_EMODEL:
+		return "malformed model";
 	default:
 		return "unknown status";
 	}

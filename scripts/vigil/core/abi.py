@@ -19,6 +19,7 @@ class Status(IntEnum):
     EINVOKE = -9
     ENODEV = -10
     EFRAME = -11
+    EMODEL = -12
 
 
 # enum vigil_pixel_format

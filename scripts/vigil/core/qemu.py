@@ -88,6 +88,17 @@ class QemuBatch:
         h, w = pixels.shape[:2]
         self._jobs.append(f"bench_image {raw} {w} {h} {PIXEL_FORMATS[fmt]} {out_width} {out_height}")
 
+    def model_check(self, data: bytes, expect=None) -> int:
+        """The model checks on the Cortex-M33 (`expect`: a vigil.core.model_check.ModelExpect or None);
+        decode run()'s output at the returned index with vigil.core.model_check.report_from_bytes."""
+        from vigil.core.model_check import REPORT_BYTES, expect_lines
+
+        model = self._input(bytes(data))
+        expectation = self._input(expect_lines(expect).encode())
+        index = self._output((REPORT_BYTES,))
+        self._jobs.append(f"model_check {model} {expectation} {self._outputs[index][0]}")
+        return index
+
     def run(self) -> QemuResult:
         elf = ensure_built("qemu")
         qemu = shutil.which(QEMU)

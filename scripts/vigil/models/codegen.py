@@ -11,6 +11,7 @@ from vigil.errors import VigilError
 from vigil.fileio import atomic_files, sha256_bytes
 from vigil.frontends.defaults import default_frontend
 from vigil.frontends.spec import FrontendSpec, MfccSpec, frontend_items
+from vigil.models.expectation import resolver_ops, tensor_type
 from vigil.models.inspect import InspectReport, inspect_model
 from vigil.models.resolve import ResolvedModel
 from vigil.tflite.arena import DEFAULT_TARGET, PROFILES
@@ -78,6 +79,7 @@ def codegen(
         "sha256": sha,
         "size": len(model.data),
     }
+    ops = resolver_ops(model)
     registrations = []
     for op, version in model.unique_ops():
         first = next(o for o in model.operators if o.op == op)
@@ -105,6 +107,11 @@ def codegen(
         "frontend": _frontend_macros(frontend),
         "registrations": registrations,
         "kernel_headers": sorted({r["header"] for r in registrations if r["header"]}),
+        # The resolver's list for the firmware's model checks (vigil/model_check.h).
+        "builtin_ops": [o for o in ops if not o.is_custom],
+        "custom_ops": [o for o in ops if o.is_custom],
+        "num_inputs": len(model.inputs),
+        "num_outputs": len(model.outputs),
         "zephyr_missing": sorted({r["op"] for r in registrations} & SIGNAL_OPS_NOT_IN_ZEPHYR_GLUE),
         "model_name": spec.name if spec else Path(model.path).stem,
         **_postprocess(spec),
@@ -174,6 +181,7 @@ def _io(kind: str, t) -> dict:
         "shape": list(t.shape),
         "elements": t.elements,
         "dtype": t.dtype,
+        "type_code": tensor_type(t.dtype),
         "scale": repr(float(t.scale[0])) if t.scale else "0.0",
         "zero_point": int(t.zero_point[0]) if t.zero_point else 0,
     }

@@ -36,6 +36,8 @@ enum vigil_status {
 	VIGIL_ENODEV = -10,
 	/** A console-stream frame arrived damaged (bad CRC, type or id). */
 	VIGIL_EFRAME = -11,
+	/** The model's flatbuffer is malformed or inconsistent (vigil/model_check.h). */
+	VIGIL_EMODEL = -12,
 };
 
 /** Short name of a status code, for logs. */

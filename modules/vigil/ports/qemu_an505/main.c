@@ -14,6 +14,7 @@
  *                                                  FORMAT: 1 gray8, 2 rgb565 (LE), 3 rgb888
  *   bench_mfcc IN.pcm                              timer ticks per 20 ms hop and per tensor
  *   bench_image IN.raw W H FORMAT OUT_W OUT_H     timer ticks per frame
+ *   model_check MODEL EXPECT REPORT                the model checks (job_model.c)
  *
  * PCM is int16 little endian, 16 kHz mono. Timer ticks come from the SSE-200 CMSDK timer0
  * (20 MHz); under `qemu -icount shift=0` one tick is 50 instructions. Exit code 0 when every
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "job_model.h"
 #include "vigil/image.h"
 #include "vigil/mfcc.h"
 #include "vigil/status.h"
@@ -229,6 +231,13 @@ static int run_job(char *line)
 		const struct vigil_image_quant q = {1.0f / 255.0f, 1.0f / 255.0f, -128};
 
 		return job_image(a, w, h, fmt, ow, oh, &q, NULL, 1);
+	}
+	if (strcmp(op, "model_check") == 0) {
+		char report[256];
+
+		if (sscanf(line, "%*s %255s %255s %255s", a, b, report) == 3) {
+			return job_model_check(a, b, report);
+		}
 	}
 	printf("vigil-qemu: cannot parse job: %s\n", line);
 	return VIGIL_EINVAL;

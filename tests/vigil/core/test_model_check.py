@@ -1,0 +1,413 @@
+"""The portable core's model checks (modules/vigil/src/model_check.c), the code the firmware runs
+before TFLM sees a model: every manifest model passes against the expectation codegen writes,
+every check refuses the models crafted to violate it (model_cases.py), damaged models never crash
+the checker nor pass it with broken structure (TensorFlow's flatbuffer verifier is the judge), and
+the Cortex-M33 under QEMU and an ASan/UBSan build give the host's verdicts."""
+
+from __future__ import annotations
+
+import ctypes as C
+import random
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+from tests.tools import require_tool
+from vigil.core import model_check as mc
+from vigil.core.model_check import ModelExpect, check_model, expect_lines, report_from_bytes
+from vigil.core.qemu import QemuBatch
+from vigil.models.codegen import codegen
+from vigil.models.expectation import model_expectation
+from vigil.models.resolve import resolve_model
+
+from .model_cases import STATUS, cases, header_expectation, status_of, structure_positions, used_operators
+
+REPO = Path(__file__).resolve().parents[3]
+CORE = REPO / "modules" / "vigil"
+# Generated name -> (manifest model, file role): the firmware models and the preprocessor.
+MODELS = {
+    "kws_ref_model": ("kws_ref_model", "int8"),
+    "vww_96_int8": ("vww_96_int8", "int8"),
+    "micro_speech_quantized": ("micro_speech_quantized", "int8"),
+    "audio_preprocessor_int8": ("micro_speech_quantized", "preprocessor"),
+}
+CASES = cases()
+
+
+@pytest.fixture(scope="module")
+def generated(manifest, tmp_path_factory) -> dict[str, tuple[bytes, ModelExpect, str]]:
+    """name -> (model bytes, the expectation its generated header holds, the header and resolver text)."""
+    out = {}
+    for name, (model, role) in MODELS.items():
+        resolved = resolve_model(model, manifest, role=role)
+        folder = tmp_path_factory.mktemp(name)
+        codegen(resolved, folder)
+        header = (folder / f"{resolved.name}_model.h").read_text()
+        resolver = (folder / f"{resolved.name}_op_resolver.h").read_text()
+        out[name] = (resolved.model.data, header_expectation(header, resolved.name.upper()), header + resolver)
+    return out
+
+
+def verdict(r: mc.ModelCheck) -> tuple:
+    return (r.status, r.check, r.index, r.value, r.detail)
+
+
+# ---- the real models ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_manifest_models_pass_with_the_generated_expectation(generated, name):
+    data, expect, _ = generated[name]
+    # The header's lists are the operators the model's operators use, by TFLM's schema reader.
+    used = used_operators(data)
+    assert {(("builtin", c), v) for c, v in expect.builtin_ops} | {
+        (("custom", n), v) for n, v in expect.custom_ops
+    } == set(used.items())
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
+    g = model.subgraphs[0]
+    for want, index in zip(expect.inputs + expect.outputs, list(g.inputs) + list(g.outputs), strict=True):
+        t = g.tensors[index]
+        assert (want.type, want.shape) == (t.type, tuple(int(d) for d in t.shape))
+        scales = [] if t.quantization is None or t.quantization.scale is None else list(t.quantization.scale)
+        assert want.scale == (float(C.c_float(scales[0]).value) if scales else 0.0)
+    # ... and as many as the generated op resolver registers (one resolver.Add...() call each).
+    assert len(re.findall(r"resolver\.Add\w+\(", generated[name][2])) == len(used)
+    assert check_model(data, expect) == mc.ModelCheck(0, "ok", -1, 0, "ok")
+    assert check_model(data).ok
+    # The host tools' expectation equals the generated header's (arena aside: the test adds a margin).
+    tools = model_expectation(model_from(data), expect.arena_required, expect.arena_reserved)
+    assert tools == expect
+
+
+def test_every_shared_model_file_passes(data_dir):
+    """The float models too (codegen refuses float I/O): with the host tools' expectation of them."""
+    files = sorted((data_dir / "models").glob("*.tflite"))
+    assert {"audio_preprocessor_float.tflite", "audio_preprocessor_int8.tflite"} <= {f.name for f in files}
+    for f in files:
+        data = f.read_bytes()
+        assert check_model(data).ok, f.name
+        assert check_model(data, model_expectation(model_from(data), 1 << 20)).ok, f.name
+
+
+def model_from(data: bytes):
+    from vigil.tflite.model import parse_tflite
+
+    return parse_tflite(data, Path("model.tflite"))
+
+
+def old_rule_refuses(data: bytes, expect: ModelExpect) -> int | None:
+    """The runner's former check_ops(): every entry of operator_codes must be in the resolver."""
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
+    builtins = {c for c, _ in expect.builtin_ops}
+    customs = {n for n, _ in expect.custom_ops}
+    for code in model.operatorCodes:
+        builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
+        custom = builtin == schema.BuiltinOperator.CUSTOM
+        if (custom and (code.customCode or b"").decode() not in customs) or (not custom and builtin not in builtins):
+            return builtin
+    return None
+
+
+def test_vww_passes_although_it_lists_unused_operator_codes(generated):
+    """The boot bug: vww_96_int8 lists QUANTIZE (114) and DEQUANTIZE (6), which no operator uses."""
+    data, expect, header = generated["vww_96_int8"]
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
+    listed = {max(c.builtinCode, c.deprecatedBuiltinCode) for c in model.operatorCodes}
+    assert {114, 6} <= listed and not {114, 6} & {c for c, _ in expect.builtin_ops}
+    assert "VIGIL_MODEL_VWW_96_INT8_BUILTIN_OPS { 3, 4, 1, 22, 9, 25 }" in header
+    assert old_rule_refuses(data, expect) == 114  # "operator builtin 114 is not in the op resolver"
+    assert check_model(data, expect).ok
+    for other in ("kws_ref_model", "micro_speech_quantized", "audio_preprocessor_int8"):
+        assert old_rule_refuses(*generated[other][:2]) is None  # they list only what they use
+
+
+# ---- crafted violations --------------------------------------------------------------------------
+
+
+def crafted(generated, case) -> tuple[bytes, ModelExpect | None]:
+    data, expect, _ = generated[case.model]
+    return case.edit(data, expect)
+
+
+def test_every_check_has_a_crafted_violation():
+    refused = {c.check for c in CASES}
+    assert refused >= set(mc.CHECKS) - {"ok", "argument"}
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_crafted_model_is_refused_by_its_check(generated, case):
+    data, expect = crafted(generated, case)
+    r = check_model(data, expect)
+    assert (r.check, r.status) == (case.check, status_of(case.check)), r
+    assert case.detail in r.detail, r
+    if case.value is not None:
+        assert r.value == case.value, r
+    assert r.detail.isascii() and r.detail.isprintable() and 0 < len(r.detail) < mc.DETAIL_SIZE
+
+
+def test_check_names_match_the_c_enum():
+    assert [mc.check_name(i) for i in range(len(mc.CHECKS))] == list(mc.CHECKS)
+    assert mc.check_name(len(mc.CHECKS)) == "unknown" and mc.check_name(-1) == "unknown"
+    assert set(STATUS) <= set(mc.CHECKS)
+
+
+def test_bad_arguments_are_refused_without_reading(generated):
+    data, expect, _ = generated["kws_ref_model"]
+    lib = mc._lib()
+    raw, address = mc.aligned_copy(data)
+    report = mc._Report()
+    for addr, size in ((address + 1, len(data) - 1), (address + 8, len(data) - 8), (None, 5)):
+        assert lib.vigil_model_check(addr, size, None, C.byref(report)) == STATUS["argument"]
+        assert mc.check_name(report.check) == "argument"
+    assert lib.vigil_model_check(address, len(data), None, None) == STATUS["argument"]
+    keep = mc._Keep()
+    broken = mc._struct(expect, keep)
+    broken.custom_ops = None
+    broken.num_custom_ops = 1
+    assert lib.vigil_model_check(address, len(data), C.byref(broken), C.byref(report)) == STATUS["argument"]
+    assert report.detail == b"inconsistent expectation"
+    del raw
+
+
+def test_first_failing_check_in_list_order_wins(generated):
+    """A model with several faults reports the earliest check of the list (the documented order)."""
+    data, expect, _ = generated["kws_ref_model"]
+    by_id = {c.id: c for c in CASES}
+    bad_version, _ = by_id["schema-version-99"].edit(data, expect)
+    both, _ = by_id["weights-cut-to-10"].edit(bad_version, expect)
+    assert check_model(both, expect).check == "schema_version"
+    both = by_id["op-version-99"].edit(by_id["input-scale-0"].edit(data, expect)[0], expect)[0]
+    assert check_model(both, expect).check == "quantization"
+
+
+# ---- damaged models ------------------------------------------------------------------------------
+
+INTERESTING_WORDS = [0, 1, 2, 3, 4, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFC, 0x10000]
+
+
+def mutate(data: bytes, structure, mutations) -> bytes:
+    out = bytearray(data)
+    for kind, where, on_structure, value in mutations:
+        if not out:
+            break
+        pool = structure if on_structure and len(structure) else range(len(out))
+        pos = int(pool[int(where * len(pool)) % len(pool)]) % len(out)
+        if kind == "flip":
+            out[pos] ^= 1 << (value % 8)
+        elif kind == "byte":
+            out[pos] = value % 256
+        elif kind == "word":
+            word = INTERESTING_WORDS[value % len(INTERESTING_WORDS)] if value < 64 else value % (1 << 32)
+            pos &= ~3
+            out[pos : pos + 4] = word.to_bytes(4, "little")[: len(out) - pos]
+        elif kind == "zeros":
+            out[pos : pos + 1 + value % 64] = bytes(len(out[pos : pos + 1 + value % 64]))
+        elif kind == "truncate":
+            del out[pos:]
+    return bytes(out)
+
+
+MUTATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["flip", "flip", "byte", "word", "zeros", "truncate"]),
+        st.floats(0, 1, exclude_max=True),
+        st.booleans(),
+        st.integers(0, 1 << 32),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+SAMPLE = 200  # damaged models that passed, given to TensorFlow's verifier
+
+TF_VERIFIER = textwrap.dedent(
+    """
+    import os, sys
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import tensorflow as tf
+    for path in sys.argv[1:]:
+        data = open(path, "rb").read()
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # a crash past the verifier, in TFLite's interpreter, must not stop the run
+            os.close(r)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+            try:
+                tf.lite.Interpreter(model_content=data)
+                message = "loaded"
+            except Exception as e:
+                message = str(e)
+            os.write(w, message.encode()[:200])
+            os._exit(0)
+        os.close(w)
+        message = os.read(r, 256).decode(errors="replace")
+        os.waitpid(pid, 0)
+        print(path, "refused" if "not a valid Flatbuffer" in message else "verified", flush=True)
+    """
+)
+
+
+def tf_verifier(paths: list[Path]) -> dict[str, str]:
+    """TensorFlow's flatbuffer verifier (tf.lite.Interpreter's VerifyAndBuildFromBuffer) on each file."""
+    out = subprocess.run(
+        [sys.executable, "-c", TF_VERIFIER, *map(str, paths)], capture_output=True, text=True, timeout=600
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return dict(line.rsplit(" ", 1) for line in out.stdout.splitlines())
+
+
+@pytest.mark.slow
+def test_damaged_models_never_crash_the_checker_nor_pass_with_broken_structure(generated, tmp_path):
+    """Seeded: bit flips, byte and word overwrites, zeroed runs and truncations of the real models,
+    biased to the bytes outside the weights. The checker runs in this process: a crash is a failure."""
+    reals = {name: (data, expect, structure_positions(data)) for name, (data, expect, _) in generated.items()}
+    accepted: list[bytes] = []  # a seeded reservoir sample of the damaged models that passed
+    passed = [0]
+    pick = random.Random(3)
+    seen_checks: set[str] = set()
+
+    @settings(
+        max_examples=3000,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.sampled_from(sorted(reals)), MUTATIONS)
+    def fuzz(name, mutations):
+        data, expect, structure = reals[name]
+        damaged = mutate(data, structure, mutations)
+        for e in (None, expect):
+            r = check_model(damaged, e)
+            seen_checks.add(r.check)
+            assert r.check in mc.CHECKS and r.status == status_of(r.check), r
+            assert r.detail.isascii() and r.detail.isprintable() and r.detail
+            if damaged == data:
+                assert r.ok
+        r = check_model(damaged)
+        if len(damaged) < len(data) - 3:  # a truncation into a real model's structure
+            assert not r.ok
+        if r.ok and damaged != data:
+            passed[0] += 1
+            if len(accepted) < SAMPLE:
+                accepted.append(damaged)
+            elif (k := pick.randrange(passed[0])) < SAMPLE:
+                accepted[k] = damaged
+
+    fuzz()
+    assert {"flatbuffer", "trailing", "tensor_index", "quantization", "buffer_size"} <= seen_checks
+    assert accepted, "no damaged model passed: the oracle below would check nothing"
+    files = []
+    for k, damaged in enumerate(accepted):
+        files.append(tmp_path / f"accepted{k}.tflite")
+        files[-1].write_bytes(damaged)
+    # The oracle refuses what is broken: a truncated model and a root offset past the end.
+    kws = generated["kws_ref_model"][0]
+    (tmp_path / "broken1.tflite").write_bytes(kws[: len(kws) // 2])
+    (tmp_path / "broken2.tflite").write_bytes(len(kws).to_bytes(4, "little") + kws[4:])
+    verdicts = tf_verifier([tmp_path / "broken1.tflite", tmp_path / "broken2.tflite", *files])
+    assert verdicts.pop(str(tmp_path / "broken1.tflite")) == "refused"
+    assert verdicts.pop(str(tmp_path / "broken2.tflite")) == "refused"
+    refused = [p for p, v in verdicts.items() if v != "verified"]
+    assert not refused and len(verdicts) == len(files), refused
+    print(f"fuzz: {passed[0]} damaged models passed; TensorFlow's verifier verified all {len(files)} sampled")
+
+
+def corpus(generated, count: int, seed: int) -> list[tuple[str, bytes, ModelExpect | None]]:
+    """The crafted cases and `count` seeded damaged models (for QEMU and the sanitizer build)."""
+    items = [(c.id, *crafted(generated, c)) for c in CASES]
+    rng = random.Random(seed)
+    names = sorted(generated)
+    for k in range(count):
+        name = names[k % len(names)]
+        data, expect, _ = generated[name]
+        structure = structure_positions(data)
+        mutations = [
+            (
+                rng.choice(["flip", "byte", "word", "zeros", "truncate"]),
+                rng.random(),
+                rng.random() < 0.8,
+                rng.getrandbits(32),
+            )
+            for _ in range(rng.randint(1, 3))
+        ]
+        items.append((f"{name}-damaged-{k}", mutate(data, structure, mutations), expect if k % 2 else None))
+    return items
+
+
+@pytest.mark.slow
+def test_cortex_m33_gives_the_host_verdicts(generated):
+    items = corpus(generated, 60, seed=11)
+    batch = QemuBatch()
+    jobs = [(name, batch.model_check(data, expect), data, expect) for name, data, expect in items]
+    outputs = batch.run().outputs
+    for name, job, data, expect in jobs:
+        assert verdict(report_from_bytes(outputs[job].tobytes())) == verdict(check_model(data, expect)), name
+
+
+@pytest.mark.slow
+def test_sanitizer_build_reports_nothing_on_the_corpus(generated, tmp_path):
+    gcc = require_tool("gcc")
+    driver = tmp_path / "driver"
+    build = subprocess.run(
+        [
+            gcc,
+            "-std=c11",
+            "-g",
+            "-O1",
+            "-fsanitize=address,undefined",
+            "-fno-sanitize-recover=all",
+            "-fno-omit-frame-pointer",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            f"-I{CORE / 'include'}",
+            str(Path(__file__).with_name("model_check_driver.c")),
+            str(CORE / "src" / "model_check.c"),
+            str(CORE / "src" / "tflite_reader.c"),
+            str(CORE / "src" / "status.c"),
+            "-o",
+            str(driver),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stderr
+    items = corpus(generated, 400, seed=12)
+    lines, expected = [], []
+    for k, (_, data, expect) in enumerate(items):
+        (tmp_path / f"m{k}.tflite").write_bytes(data)
+        (tmp_path / f"e{k}.txt").write_text(expect_lines(expect))
+        lines.append(f"{tmp_path / f'm{k}.tflite'} {tmp_path / f'e{k}.txt'}")
+        r = check_model(data, expect)
+        expected.append(f"{r.status} {r.check} {r.index} {r.value} {r.detail}")
+    (tmp_path / "list.txt").write_text("\n".join(lines) + "\n")
+    run = subprocess.run([str(driver), str(tmp_path / "list.txt")], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0 and "runtime error" not in run.stderr and "Sanitizer" not in run.stderr, run.stderr
+    assert run.stdout.splitlines() == expected
+
+
+def test_sanitizers_catch_a_read_past_the_model(tmp_path):
+    """The sanitizer test can fail: the same build reports a one-byte over-read of an exact-size block."""
+    gcc = require_tool("gcc")
+    if shutil.which(gcc) is None:
+        pytest.fail("gcc not found")
+    probe = tmp_path / "probe.c"
+    probe.write_text(
+        "#include <stdlib.h>\n#include <string.h>\n"
+        "int main(int argc, char **argv) { (void)argv; unsigned char *p = malloc(8); memset(p, 1, 8);"
+        " volatile int x = p[7 + argc]; free(p); return x == 7; }\n"
+    )
+    exe = tmp_path / "probe"
+    subprocess.run([gcc, "-fsanitize=address", "-g", str(probe), "-o", str(exe)], check=True)
+    run = subprocess.run([str(exe)], capture_output=True, text=True)
+    assert run.returncode != 0 and "heap-buffer-overflow" in run.stderr
