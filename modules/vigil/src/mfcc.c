@@ -13,9 +13,10 @@
 #define VIGIL_PI 3.14159265358979323846
 #define LOG_OFFSET 1e-6f
 #define FULL_SCALE 32767
-/* Sample counters are rebased (by whole hop rings) before they can overflow. */
-#define REBASE_AT 0x80000000u
-#define REBASE_KEEP 0x40000000u
+/* Sample counters are rebased (by whole hop rings) long before they could overflow: every
+ * 2^21 samples or so, about two minutes at 16 kHz, so that ordinary streams exercise it. */
+#define REBASE_AT 0x400000u
+#define REBASE_KEEP 0x200000u
 
 const struct vigil_mfcc_config vigil_mfcc_mlperf_config = {
 	.sample_rate = 16000,

@@ -68,8 +68,12 @@ extern "C" {
 #define VIGIL_MFCC_MAX_FRAME_LENGTH VIGIL_FFT_MAX_LENGTH
 #define VIGIL_MFCC_MAX_WEIGHTS (2 * (VIGIL_FFT_MAX_LENGTH / 2 + 1))
 
-/* Largest error allowed on a coefficient by the coefficient-0 correction (see above). */
-#define VIGIL_MFCC_CORRECTION_TOLERANCE 2e-6f
+/* Largest error bound allowed for the coefficient-0 correction (see above): 1/5800 of the
+ * MLPerf model's input step (0.585), below the float32 rounding noise of the pipeline itself
+ * (TensorFlow and this code differ by up to 1.6e-3 on the test clips). */
+#ifndef VIGIL_MFCC_CORRECTION_TOLERANCE
+#define VIGIL_MFCC_CORRECTION_TOLERANCE 1e-4f
+#endif
 
 struct vigil_mfcc_config {
 	uint32_t sample_rate;   /* 16000 */
