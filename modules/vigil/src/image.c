@@ -162,11 +162,11 @@ static inline uint32_t rounded(uint32_t sum, uint32_t den)
  * Both axes downscale (or keep) the size: every output pixel is the mean of its block of
  * source pixels. Columns are handled in tiles whose taps are computed once per frame.
  */
-#define TILE 64u
+#define TILE 32u /* columns per tile: 128 bytes of taps on the stack */
 
 struct box_tap {
-	uint32_t offset; /* bytes from the row start */
-	uint32_t count;
+	uint16_t offset; /* bytes from the row start: < 4096 * 3 */
+	uint16_t count;  /* <= 4096 */
 };
 
 struct box_job {
@@ -380,8 +380,8 @@ static void box_box(const uint8_t *base, uint32_t stride, enum vigil_pixel_forma
 		const uint32_t n = out_w - first < TILE ? out_w - first : TILE;
 
 		for (uint32_t i = 0; i < n; i++, axis_taps(&cols)) {
-			taps[i].offset = cols.start * bpp;
-			taps[i].count = cols.count;
+			taps[i].offset = (uint16_t)(cols.start * bpp);
+			taps[i].count = (uint16_t)cols.count;
 		}
 		if (format == VIGIL_PIXEL_GRAY8) {
 			box_gray(&job, taps, first, n);

@@ -256,7 +256,27 @@ static void mel_to_mfcc(const struct vigil_mfcc *st, const float *mel, float pea
 		}
 		*inv_sum = inv;
 	}
-	for (uint16_t k = 0; k < c->num_coeffs; k++) {
+	/* Four coefficients per pass over the bands (each still summed in band order). */
+	uint16_t k = 0;
+
+	for (; k + 4u <= c->num_coeffs; k = (uint16_t)(k + 4u)) {
+		const float *d0 = st->dct[k], *d1 = st->dct[k + 1u], *d2 = st->dct[k + 2u], *d3 = st->dct[k + 3u];
+		float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+
+		for (uint16_t b = 0; b < c->num_mel_bins; b++) {
+			const float l = log_mel[b];
+
+			s0 += d0[b] * l;
+			s1 += d1[b] * l;
+			s2 += d2[b] * l;
+			s3 += d3[b] * l;
+		}
+		out[k] = s0;
+		out[k + 1u] = s1;
+		out[k + 2u] = s2;
+		out[k + 3u] = s3;
+	}
+	for (; k < c->num_coeffs; k++) {
 		const float *d = st->dct[k];
 		float sum = 0.0f;
 

@@ -284,6 +284,7 @@ CASES = [
     (dict(window_samples=16160), native.EINVAL),
     (dict(window_samples=0), native.OK),  # 0: the span rounded up to whole steps (16000)
     (dict(LIMITS, window_samples=16384), native.OK),  # every maximum of the build at once
+    (dict(LIMITS, num_frames=99, window_samples=32384), native.OK),  # ... with 99 frames: 33,280 raw samples
     (dict(LIMITS, fft_length=2048), native.ENOSPC),
     (dict(num_mel_bins=65, num_coeffs=10), native.ENOSPC),
     (dict(num_mel_bins=64, num_coeffs=41), native.ENOSPC),
