@@ -52,6 +52,14 @@ static const struct vigil_model_desc pre_desc = {
 #error "The person model must have int8 input and output: run `vigil models convert`"
 #endif
 
+#if defined(VIGIL_MODEL_VWW_FE_FIT_STRETCH) && defined(VIGIL_MODEL_VWW_FE_FIT_CROP)
+#error "The person model's front-end fit is both stretch and crop"
+#elif defined(VIGIL_MODEL_VWW_FE_FIT_STRETCH)
+#define VWW_IMAGE_FIT VIGIL_FIT_STRETCH
+#else
+#define VWW_IMAGE_FIT VIGIL_FIT_CROP /* the default: the centre square */
+#endif
+
 static const char *const vww_labels[] = VIGIL_MODEL_VWW_LABELS;
 
 static const struct vigil_model_desc vww_desc = {
@@ -66,6 +74,7 @@ static const struct vigil_model_desc vww_desc = {
 	.image_width = VIGIL_MODEL_VWW_FE_WIDTH,
 	.image_height = VIGIL_MODEL_VWW_FE_HEIGHT,
 	.pixel_scale = VIGIL_MODEL_VWW_FE_PIXEL_SCALE,
+	.image_fit = VWW_IMAGE_FIT,
 };
 #endif
 

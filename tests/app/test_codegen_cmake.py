@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.vigil.models.helpers import rewrite_model
+from vigil.core.abi import FITS
 from vigil.core.session import ModelDesc
 from vigil.models.resolve import resolve_model
 from vigil.samples import embed
@@ -155,6 +156,7 @@ def test_app_model_glue_matches_the_models(built, manifest):
         assert desc.output_scale == pytest.approx(o.scale[0], rel=1e-6)
     vww = lib.app_model(1).contents
     assert (vww.image_width, vww.image_height) == (96, 96) and vww.pixel_scale == pytest.approx(1 / 255)
+    assert vww.image_fit == FITS[manifest.get("vww_96_int8").frontend.fit] == FITS["stretch"]  # the manifest's fit
     # one arena for both models: the larger of their Cortex-M33 figures plus the margin
     lib.probe_arena_bytes.restype = C.c_uint32
     expected = [

@@ -40,7 +40,12 @@ int vigil_mfcc_frontend_init(struct vigil_mfcc_frontend *state, const struct vig
 	if (state == NULL || cfg == NULL || frontend == NULL || !(scale > 0.0f) || clip_samples < cfg->frame_length) {
 		return VIGIL_EINVAL;
 	}
-	const int status = vigil_mfcc_init(&state->mfcc, cfg);
+	struct vigil_mfcc_config window = *cfg;
+
+	if (window.window_samples == 0u) {
+		window.window_samples = clip_samples; /* the peak is the training clip's */
+	}
+	const int status = vigil_mfcc_init(&state->mfcc, &window);
 
 	if (status != VIGIL_OK) {
 		return status;

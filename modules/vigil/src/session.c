@@ -396,9 +396,16 @@ int vigil_session_image(struct vigil_session *s, const char *id, const struct vi
 		status = model_input(s, VIGIL_USE_VWW, &input);
 	}
 	if (status == VIGIL_OK) {
-		const struct vigil_image_quant q = {m->pixel_scale, m->input_scale, m->input_zero_point};
+		const struct vigil_image_config image = {
+			.out_width = m->image_width,
+			.out_height = m->image_height,
+			.fit = m->image_fit,
+			.pixel_scale = m->pixel_scale,
+			.scale = m->input_scale,
+			.zero_point = m->input_zero_point,
+		};
 
-		status = vigil_image_to_tensor(frame, m->image_width, m->image_height, &q, input);
+		status = vigil_image_to_tensor(frame, &image, input);
 	}
 	const int8_t *out = NULL;
 	uint32_t us = 0;

@@ -139,7 +139,7 @@ class Classifier:
         if isinstance(job, CameraFrame):
             fe = self.frontend
             return native.image_to_tensor(
-                job.pixels, job.fmt, fe.width, fe.height, fe.pixel_scale, q.scale, q.zero_point
+                job.pixels, job.fmt, fe.width, fe.height, fe.pixel_scale, q.scale, q.zero_point, fe.fit
             )
         mfcc = native.Mfcc(mfcc_config(self.frontend))
         if isinstance(job, AudioClip):
@@ -162,7 +162,7 @@ class Classifier:
         for job in jobs:
             if isinstance(job, CameraFrame):
                 index.append(
-                    batch.image(job.pixels, job.fmt, fe.width, fe.height, fe.pixel_scale, q.scale, q.zero_point)
+                    batch.image(job.pixels, job.fmt, fe.width, fe.height, fe.pixel_scale, q.scale, q.zero_point, fe.fit)
                 )
             elif isinstance(job, AudioClip):
                 index.append(batch.mfcc_clip(self._window(job.samples), q.scale, q.zero_point, shape, config=config))

@@ -1,5 +1,5 @@
-"""The C core's shared constants, defined once for Python: status codes (vigil/status.h) and pixel
-formats (vigil/image.h). tests/vigil/core/test_abi.py checks them against the headers."""
+"""The C core's shared constants, defined once for Python: status codes (vigil/status.h), pixel
+formats and image fits (vigil/image.h). tests/vigil/core/test_abi.py checks them against the headers."""
 
 from __future__ import annotations
 
@@ -24,3 +24,5 @@ class Status(IntEnum):
 
 # enum vigil_pixel_format
 PIXEL_FORMATS = {"gray8": 1, "rgb565": 2, "rgb888": 3}
+# enum vigil_image_fit
+FITS = {"crop": 0, "stretch": 1}

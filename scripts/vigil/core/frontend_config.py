@@ -7,7 +7,9 @@ from vigil.frontends.spec import MfccSpec
 
 
 def mfcc_config(spec: MfccSpec) -> native.MfccConfig:
-    return native.MfccConfig(
+    """struct vigil_mfcc_config of a model's MFCC: its window (clip_samples) is what the peak
+    normalisation spans, as in training, whatever the number of frames."""
+    return native.mfcc_config(
         sample_rate=spec.sample_rate,
         frame_length=spec.frame_length,
         frame_step=spec.frame_step,
@@ -17,4 +19,5 @@ def mfcc_config(spec: MfccSpec) -> native.MfccConfig:
         num_frames=spec.num_frames,
         lower_edge_hz=spec.lower_edge_hz,
         upper_edge_hz=spec.upper_edge_hz,
+        window_samples=spec.clip_samples,
     )

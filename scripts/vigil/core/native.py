@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vigil.core.abi import PIXEL_FORMATS
+from vigil.core.abi import FITS, PIXEL_FORMATS
 from vigil.core.build import ensure_built
 from vigil.errors import VigilError
 
@@ -30,6 +30,7 @@ class MfccConfig(C.Structure):
         ("num_frames", C.c_uint16),
         ("lower_edge_hz", C.c_float),
         ("upper_edge_hz", C.c_float),
+        ("window_samples", C.c_uint32),
     ]
 
 
@@ -43,8 +44,19 @@ class Frame(C.Structure):
     ]
 
 
-class ImageQuant(C.Structure):
-    _fields_ = [("pixel_scale", C.c_float), ("scale", C.c_float), ("zero_point", C.c_int32)]
+class ImageConfig(C.Structure):
+    _fields_ = [
+        ("out_width", C.c_uint16),
+        ("out_height", C.c_uint16),
+        ("fit", C.c_int),
+        ("pixel_scale", C.c_float),
+        ("scale", C.c_float),
+        ("zero_point", C.c_int32),
+    ]
+
+
+class MfccStats(C.Structure):
+    _fields_ = [("exact", C.c_uint32), ("corrected", C.c_uint32), ("from_mel", C.c_uint32), ("from_raw", C.c_uint32)]
 
 
 class RecognizerConfig(C.Structure):
@@ -108,13 +120,8 @@ def library() -> C.CDLL:
     lib.vigil_mfcc_tensor.argtypes = [C.c_void_p, C.c_float, C.c_int32, C.POINTER(C.c_int8)]
     lib.vigil_mfcc_features.argtypes = [C.c_void_p, C.POINTER(C.c_float)]
     lib.vigil_mfcc_ready.restype = C.c_bool
-    lib.vigil_image_to_tensor.argtypes = [
-        C.POINTER(Frame),
-        C.c_uint16,
-        C.c_uint16,
-        C.POINTER(ImageQuant),
-        C.POINTER(C.c_int8),
-    ]
+    lib.vigil_mfcc_get_stats.argtypes = [C.c_void_p, C.POINTER(MfccStats)]
+    lib.vigil_image_to_tensor.argtypes = [C.POINTER(Frame), C.POINTER(ImageConfig), C.POINTER(C.c_int8)]
     lib.vigil_recognizer_process.argtypes = [C.c_void_p, C.POINTER(C.c_float), C.c_uint32, C.POINTER(Detection)]
     lib.vigil_detector_update.argtypes = [C.c_void_p, C.c_float, C.POINTER(C.c_bool)]
     lib.vigil_result_encode.argtypes = [C.POINTER(Result), C.c_char_p, C.c_size_t]
@@ -151,8 +158,42 @@ def mlperf_config() -> MfccConfig:
     return MfccConfig.in_dll(library(), "vigil_mfcc_mlperf_config")
 
 
+def mfcc_config(
+    *,
+    sample_rate: int = 16000,
+    frame_length: int = 480,
+    frame_step: int = 320,
+    fft_length: int = 512,
+    num_mel_bins: int = 40,
+    num_coeffs: int = 10,
+    num_frames: int = 49,
+    lower_edge_hz: float = 20.0,
+    upper_edge_hz: float = 4000.0,
+    window_samples: int = 0,
+) -> MfccConfig:
+    """A struct vigil_mfcc_config; MLPerf's by default. window_samples: the training clip's
+    length (0: the frames' span rounded up to whole frame steps, 16000 for MLPerf)."""
+    return MfccConfig(
+        sample_rate,
+        frame_length,
+        frame_step,
+        fft_length,
+        num_mel_bins,
+        num_coeffs,
+        num_frames,
+        lower_edge_hz,
+        upper_edge_hz,
+        window_samples,
+    )
+
+
+def config_fields(config: MfccConfig) -> tuple:
+    """Every field of the configuration, in declaration order (the QEMU job line carries them)."""
+    return tuple(getattr(config, name) for name, _ in MfccConfig._fields_)
+
+
 class Mfcc:
-    """Streaming MLPerf MFCC front-end (modules/vigil/src/mfcc.c)."""
+    """Streaming MFCC front-end (modules/vigil/src/mfcc.c), MLPerf's configuration by default."""
 
     def __init__(self, config: MfccConfig | None = None):
         lib = library()
@@ -181,19 +222,35 @@ class Mfcc:
         check(library().vigil_mfcc_tensor(self._state, scale, zero_point, _ptr(out, C.c_int8)), "vigil_mfcc_tensor")
         return out
 
+    def stats(self) -> dict[str, int]:
+        """How the frames of the tensors since the last reset were obtained (exact, corrected, ...)."""
+        out = MfccStats()
+        check(library().vigil_mfcc_get_stats(self._state, C.byref(out)), "vigil_mfcc_get_stats")
+        return {name: int(getattr(out, name)) for name, _ in MfccStats._fields_}
+
 
 def image_to_tensor(
-    pixels: np.ndarray, fmt: str, out_width: int, out_height: int, pixel_scale: float, scale: float, zero_point: int
+    pixels: np.ndarray,
+    fmt: str,
+    out_width: int,
+    out_height: int,
+    pixel_scale: float,
+    scale: float,
+    zero_point: int,
+    fit: str = "crop",
 ) -> np.ndarray:
-    """pixels: [H, W, bytes per pixel] uint8 in the given format (rgb565: 2 bytes, little endian)."""
+    """pixels: [H, W, bytes per pixel] uint8 in the given format (rgb565: 2 bytes, little endian);
+    fit: "crop" (the centre square) or "stretch" (the whole frame)."""
+    if fit not in FITS:
+        raise VigilError(f"image fit '{fit}': expected one of {', '.join(FITS)}")
     data = np.ascontiguousarray(pixels, dtype=np.uint8)
     frame = Frame(
         _ptr(data, C.c_uint8), data.shape[1], data.shape[0], data.shape[1] * data.shape[2], PIXEL_FORMATS[fmt]
     )
     out = np.zeros((out_height, out_width, 3), dtype=np.int8)
-    quant = ImageQuant(pixel_scale, scale, zero_point)
+    config = ImageConfig(out_width, out_height, FITS[fit], pixel_scale, scale, zero_point)
     check(
-        library().vigil_image_to_tensor(C.byref(frame), out_width, out_height, C.byref(quant), _ptr(out, C.c_int8)),
+        library().vigil_image_to_tensor(C.byref(frame), C.byref(config), _ptr(out, C.c_int8)),
         "vigil_image_to_tensor",
     )
     return out

@@ -15,14 +15,27 @@ from pathlib import Path
 
 import numpy as np
 
-from vigil.core.abi import PIXEL_FORMATS
+from vigil.core.abi import FITS, PIXEL_FORMATS
 from vigil.core.build import ensure_built
+from vigil.core.native import MfccConfig, config_fields, mlperf_config
 from vigil.errors import VigilError
 
 QEMU = "qemu-system-arm"
 MACHINE = "mps2-an505"
 INSTRUCTIONS_PER_TICK = 50  # timer0 at 20 MHz, one instruction per ns with -icount shift=0
 TIMEOUT_S = 600
+
+
+def _config_words(config: MfccConfig | None) -> str:
+    """Every field of struct vigil_mfcc_config, as the job runner parses them (MLPerf's by default)."""
+    return " ".join(repr(v) for v in config_fields(config if config is not None else mlperf_config()))
+
+
+def _tensor_shape(config: MfccConfig | None, shape: tuple[int, ...] | None) -> tuple[int, ...]:
+    if shape is not None:
+        return tuple(shape)
+    cfg = config if config is not None else mlperf_config()
+    return (int(cfg.num_frames), int(cfg.num_coeffs))
 
 
 @dataclass
@@ -43,23 +56,42 @@ class QemuBatch:
         self._outputs.append((f"out{len(self._outputs)}.s8", shape))
         return len(self._outputs) - 1
 
-    def mfcc_clip(self, samples: np.ndarray, scale: float, zero_point: int, shape: tuple[int, ...], config=None) -> int:
-        """One clip; returns the index of its int8 tensor in run()'s result."""
-        _mlperf_only(config)
+    def mfcc_clip(
+        self,
+        samples: np.ndarray,
+        scale: float,
+        zero_point: int,
+        shape: tuple[int, ...] | None = None,
+        config: MfccConfig | None = None,
+    ) -> int:
+        """One clip; returns the index of its int8 tensor in run()'s result. config: the front-end's
+        struct vigil_mfcc_config (MLPerf's by default); shape defaults to (num_frames, num_coeffs)."""
         pcm = self._input(np.asarray(samples, dtype="<i2").tobytes())
-        index = self._output(shape)
-        self._jobs.append(f"mfcc {pcm} {self._outputs[index][0]} {scale!r} {zero_point}")
+        index = self._output(_tensor_shape(config, shape))
+        self._jobs.append(f"mfcc {pcm} {self._outputs[index][0]} {scale!r} {zero_point} {_config_words(config)}")
         return index
 
     def mfcc_stream(
-        self, samples: np.ndarray, scale: float, zero_point: int, stride_hops: int, shape: tuple[int, ...], config=None
+        self,
+        samples: np.ndarray,
+        scale: float,
+        zero_point: int,
+        stride_hops: int,
+        shape: tuple[int, ...] | None = None,
+        config: MfccConfig | None = None,
     ) -> int:
-        """A stream; the output holds one tensor every `stride_hops` hops once the window is full."""
-        _mlperf_only(config)
+        """A stream pushed hop by hop (frame_step samples); the output holds one tensor every
+        `stride_hops` hops once the window is full."""
         pcm = self._input(np.asarray(samples, dtype="<i2").tobytes())
-        index = self._output((-1, *shape))
-        self._jobs.append(f"mfcc_stream {pcm} {self._outputs[index][0]} {scale!r} {zero_point} {stride_hops}")
+        index = self._output((-1, *_tensor_shape(config, shape)))
+        self._jobs.append(
+            f"mfcc_stream {pcm} {self._outputs[index][0]} {scale!r} {zero_point} {stride_hops} {_config_words(config)}"
+        )
         return index
+
+    def mfcc_check(self, config: MfccConfig) -> None:
+        """What vigil_mfcc_init returns for `config` on the Cortex-M33 (QemuResult.mfcc_checks, in order)."""
+        self._jobs.append(f"mfcc_check {_config_words(config)}")
 
     def image(
         self,
@@ -70,23 +102,30 @@ class QemuBatch:
         pixel_scale: float,
         scale: float,
         zero_point: int,
+        fit: str = "crop",
     ) -> int:
         raw = self._input(np.ascontiguousarray(pixels, dtype=np.uint8).tobytes())
         index = self._output((out_height, out_width, 3))
         h, w = pixels.shape[:2]
         self._jobs.append(
             f"image {raw} {w} {h} {PIXEL_FORMATS[fmt]} {out_width} {out_height} {pixel_scale!r} "
-            f"{scale!r} {zero_point} {self._outputs[index][0]}"
+            f"{scale!r} {zero_point} {self._outputs[index][0]} {FITS[fit]}"
         )
         return index
 
-    def bench_mfcc(self, samples: np.ndarray) -> None:
-        self._jobs.append(f"bench_mfcc {self._input(np.asarray(samples, dtype='<i2').tobytes())}")
+    def bench_mfcc(self, samples: np.ndarray, stride_hops: int = 5, config: MfccConfig | None = None) -> None:
+        """Instructions per hop that completes a frame, per tensor (every `stride_hops` hops) and per hop of
+        the stream in all once the window is full (QemuResult.mfcc_benches, in order)."""
+        pcm = self._input(np.asarray(samples, dtype="<i2").tobytes())
+        self._jobs.append(f"bench_mfcc {pcm} {stride_hops} {_config_words(config)}")
 
-    def bench_image(self, pixels: np.ndarray, fmt: str, out_width: int, out_height: int) -> None:
+    def bench_fft(self, n: int) -> None:
+        self._jobs.append(f"bench_fft {n}")
+
+    def bench_image(self, pixels: np.ndarray, fmt: str, out_width: int, out_height: int, fit: str = "crop") -> None:
         raw = self._input(np.ascontiguousarray(pixels, dtype=np.uint8).tobytes())
         h, w = pixels.shape[:2]
-        self._jobs.append(f"bench_image {raw} {w} {h} {PIXEL_FORMATS[fmt]} {out_width} {out_height}")
+        self._jobs.append(f"bench_image {raw} {w} {h} {PIXEL_FORMATS[fmt]} {out_width} {out_height} {FITS[fit]}")
 
     def model_check(self, data: bytes, expect=None) -> int:
         """The model checks on the Cortex-M33 (`expect`: a vigil.core.model_check.ModelExpect or None);
@@ -139,12 +178,25 @@ class QemuBatch:
             return QemuResult(outputs, proc.stdout)
 
 
-def _mlperf_only(config) -> None:
-    from vigil.core.native import MfccConfig, mlperf_config
+@dataclass(frozen=True)
+class MfccBench:
+    """Cortex-M33 instructions of one bench_mfcc job, and how its tensors' frames were obtained."""
 
-    if config is not None and bytes(config) != bytes(mlperf_config()):
-        fields = {name: getattr(config, name) for name, _ in MfccConfig._fields_}
-        raise VigilError(f"the QEMU port runs the MLPerf MFCC configuration only, not {fields}")
+    hops: int
+    frame_hops: int
+    per_frame_hop: float  # instructions per hop that completes a frame
+    tensors: int
+    per_tensor: float
+    streamed_hops: int
+    per_streamed_hop: float  # hops and tensors once the window is full, per hop
+    frames: dict[str, int]  # exact, corrected, from_mel, from_raw
+
+
+_MFCC_BENCH = re.compile(
+    r"bench mfcc: (\d+) hops, (\d+) frame hops, ([\d.]+) ticks per frame hop, (\d+) tensors, "
+    r"([\d.]+) ticks per tensor, (\d+) streamed hops, ([\d.]+) ticks per streamed hop\n"
+    r"bench mfcc frames: (\d+) exact, (\d+) corrected, (\d+) from mel, (\d+) from raw"
+)
 
 
 @dataclass(frozen=True)
@@ -152,13 +204,37 @@ class QemuResult:
     outputs: list[np.ndarray]
     console: str
 
-    def bench(self) -> dict[str, int]:
-        """Instruction counts printed by the bench jobs (ticks x 50 under -icount shift=0)."""
+    @property
+    def mfcc_checks(self) -> list[int]:
+        """vigil_mfcc_init's status for each mfcc_check job, in order."""
+        return [int(m.group(1)) for m in re.finditer(r"mfcc check: (-?\d+)", self.console)]
+
+    @property
+    def mfcc_benches(self) -> list[MfccBench]:
+        out = []
+        for m in _MFCC_BENCH.finditer(self.console):
+            g = m.groups()
+            out.append(
+                MfccBench(
+                    int(g[0]),
+                    int(g[1]),
+                    float(g[2]) * INSTRUCTIONS_PER_TICK,
+                    int(g[3]),
+                    float(g[4]) * INSTRUCTIONS_PER_TICK,
+                    int(g[5]),
+                    float(g[6]) * INSTRUCTIONS_PER_TICK,
+                    dict(zip(("exact", "corrected", "from_mel", "from_raw"), map(int, g[7:11]), strict=True)),
+                )
+            )
+        return out
+
+    def bench(self) -> dict[str, float]:
+        """Instructions counted by the bench_fft and bench_image jobs (ticks x 50 under -icount shift=0):
+        fft_N, image_WxH_fmtF_fitT."""
         figures = {}
-        m = re.search(r"bench mfcc: (\d+) hops, (\d+) ticks per hop, (\d+) ticks per tensor", self.console)
-        if m:
-            figures["mfcc_hop"] = int(m.group(2)) * INSTRUCTIONS_PER_TICK
-            figures["mfcc_tensor"] = int(m.group(3)) * INSTRUCTIONS_PER_TICK
-        for m in re.finditer(r"bench image (\d+)x(\d+) fmt (\d+) -> \S+: (\d+) ticks", self.console):
-            figures[f"image_{m.group(1)}x{m.group(2)}_fmt{m.group(3)}"] = int(m.group(4)) * INSTRUCTIONS_PER_TICK
+        for m in re.finditer(r"bench fft (\d+): ([\d.]+) ticks", self.console):
+            figures[f"fft_{m.group(1)}"] = float(m.group(2)) * INSTRUCTIONS_PER_TICK
+        for m in re.finditer(r"bench image (\d+)x(\d+) fmt (\d+) fit (\d+) -> \S+: (\d+) ticks", self.console):
+            key = f"image_{m.group(1)}x{m.group(2)}_fmt{m.group(3)}_fit{m.group(4)}"
+            figures[key] = int(m.group(5)) * INSTRUCTIONS_PER_TICK
         return figures

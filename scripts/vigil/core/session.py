@@ -16,8 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vigil.core.abi import PIXEL_FORMATS, Status
-from vigil.core.native import DetectorConfig, Frame, MfccConfig, RecognizerConfig, check, library
+from vigil.core.abi import FITS, PIXEL_FORMATS, Status
+from vigil.core.native import (
+    DetectorConfig,
+    Frame,
+    MfccConfig,
+    RecognizerConfig,
+    check,
+    library,
+    mlperf_config,
+)
 from vigil.errors import VigilError
 
 KWS, VWW = 0, 1
@@ -42,6 +50,7 @@ class ModelDesc(C.Structure):
         ("image_width", C.c_uint16),
         ("image_height", C.c_uint16),
         ("pixel_scale", C.c_float),
+        ("image_fit", C.c_int),  # enum vigil_image_fit: abi.FITS
     ]
 
 
@@ -206,6 +215,7 @@ class ModelBinding:
     run: Callable[[np.ndarray], np.ndarray]
     image_size: tuple[int, int] = (0, 0)
     pixel_scale: float = 0.0
+    image_fit: str = "crop"  # or "stretch"
 
 
 def _desc(m: ModelBinding, keep: list) -> ModelDesc:
@@ -223,6 +233,7 @@ def _desc(m: ModelBinding, keep: list) -> ModelDesc:
         m.image_size[0],
         m.image_size[1],
         m.pixel_scale,
+        FITS[m.image_fit],
     )
 
 
@@ -375,9 +386,13 @@ class AudioFrontendBinding:
         self._keep = keep
 
 
-def mfcc_frontend(config: MfccConfig, clip_samples: int, scale: float, zero_point: int) -> AudioFrontendBinding:
+def mfcc_frontend(
+    clip_samples: int, scale: float, zero_point: int, config: MfccConfig | None = None
+) -> AudioFrontendBinding:
+    """The MFCC front-end of the model (config: its struct vigil_mfcc_config, MLPerf's by default)."""
     lib = session_library()
     state = C.create_string_buffer(lib.vigil_host_sizeof_mfcc_frontend())
+    config = MfccConfig.from_buffer_copy(config) if config is not None else mlperf_config()
     fe = AudioFrontend()
     check(
         lib.vigil_mfcc_frontend_init(state, C.byref(config), clip_samples, scale, zero_point, C.byref(fe)),

@@ -41,6 +41,7 @@ def model_binding(resolved: ResolvedModel) -> cs.ModelBinding:
         runner.scores,
         (fe.width, fe.height) if image else (0, 0),
         fe.pixel_scale if image else 0.0,
+        fe.fit if image else "crop",
     )
 
 
@@ -48,7 +49,7 @@ def audio_frontend(resolved: ResolvedModel, binding: cs.ModelBinding) -> cs.Audi
     spec = resolved.require_spec("the device session")
     fe = spec.frontend
     if isinstance(fe, MfccSpec):
-        return cs.mfcc_frontend(mfcc_config(fe), fe.clip_samples, binding.input_scale, binding.input_zero_point)
+        return cs.mfcc_frontend(fe.clip_samples, binding.input_scale, binding.input_zero_point, mfcc_config(fe))
     if not isinstance(fe, PreprocessorSpec):
         raise VigilError(f"model '{spec.name}': no device front-end for '{fe.kind}'")
     path = resolved.companion("preprocessor")

@@ -1,19 +1,29 @@
-"""VWW image pre-processing reference (numpy): any frame to the model's square RGB input.
+"""VWW image pre-processing reference (numpy): any frame to the model's RGB input.
 
-Definition, shared with the C implementation in modules/vigil:
-1. centre crop to a square of side min(W, H), offset ((W - side) // 2, (H - side) // 2);
-2. bilinear resize to the model size with half-pixel centres (src = (dst + 0.5) * side / size
-   - 0.5, clamped to the image), computed in float64 here;
+Definition, shared with the C implementation in modules/vigil (include/vigil/image.h):
+1. the region: `fit` "crop" (the default) takes the centre square of side min(W, H) at
+   ((W - side) // 2, (H - side) // 2); "stretch" takes the whole frame (aspect not kept);
+2. resampling, separable, per axis from `n` region pixels to `m` model pixels:
+   - n >= m: area (Pillow's BOX filter): model pixel j is the mean of the region pixels whose
+     centres lie in (j n/m, (j + 1) n/m], i.e. pixels floor((2 j n + m) / 2m) up to
+     floor((2 (j + 1) n + m) / 2m) - 1; every region pixel counts once;
+   - n < m: bilinear with half-pixel centres, source (j + 0.5) n/m - 0.5 clamped to [0, n - 1];
 3. grayscale frames are expanded to three equal channels;
 4. pixels are scaled by `pixel_scale` (1/255) and quantized with the model's input scale and
    zero point (round half away from zero).
+`model_rgb`/`quantize_image` compute it in float64; `device_quantize_image` in the firmware's
+integers, bit for bit.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from vigil.errors import VigilError
+from vigil.frontends.spec import FITS  # noqa: E402  (the choices the manifest accepts)
 from vigil.tflite.quantize import quantize
+
+ONE_Q12 = 4096  # bilinear weights of the firmware: 4.12 fixed point
 
 
 def center_crop_square(pixels: np.ndarray) -> np.ndarray:
@@ -23,75 +33,114 @@ def center_crop_square(pixels: np.ndarray) -> np.ndarray:
     return pixels[y0 : y0 + side, x0 : x0 + side]
 
 
-def resize_bilinear(pixels: np.ndarray, width: int, height: int) -> np.ndarray:
-    src = pixels.astype(np.float64)
-    h, w = src.shape[:2]
-    ys = _sample_positions(height, h)
-    xs = _sample_positions(width, w)
-    y0 = np.floor(ys).astype(int)
-    x0 = np.floor(xs).astype(int)
-    y1 = np.minimum(y0 + 1, h - 1)
-    x1 = np.minimum(x0 + 1, w - 1)
-    fy = (ys - y0)[:, None, None]
-    fx = (xs - x0)[None, :, None]
-    top = src[y0][:, x0] * (1 - fx) + src[y0][:, x1] * fx
-    bottom = src[y1][:, x0] * (1 - fx) + src[y1][:, x1] * fx
-    return top * (1 - fy) + bottom * fy
+def fit_region(pixels: np.ndarray, fit: str = "crop") -> np.ndarray:
+    """The part of the frame that becomes the model input."""
+    if fit == "crop":
+        return center_crop_square(pixels)
+    if fit == "stretch":
+        return pixels
+    raise VigilError(f"image fit '{fit}': expected one of {', '.join(FITS)}")
 
 
-def _sample_positions(out_size: int, in_size: int) -> np.ndarray:
-    pos = (np.arange(out_size, dtype=np.float64) + 0.5) * in_size / out_size - 0.5
-    return np.clip(pos, 0.0, in_size - 1)
+def box_starts(in_size: int, out_size: int) -> np.ndarray:
+    """First region pixel of each model pixel and, last, in_size: out_size + 1 integers (n >= m)."""
+    j = np.arange(out_size + 1, dtype=np.int64)
+    return (2 * j * in_size + out_size) // (2 * out_size)
 
 
-def model_rgb(pixels: np.ndarray, width: int, height: int) -> np.ndarray:
+def _bilinear_taps(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First pixel, second pixel and the second's weight in [0, 1) of each model pixel (n < m)."""
+    pos = np.clip((np.arange(out_size) + 0.5) * in_size / out_size - 0.5, 0.0, in_size - 1)
+    i0 = np.floor(pos).astype(np.int64)
+    return i0, np.minimum(i0 + 1, in_size - 1), pos - i0
+
+
+def _along(values: np.ndarray, axis: int, ndim: int) -> np.ndarray:
+    shape = [1] * ndim
+    shape[axis] = values.size
+    return values.reshape(shape)
+
+
+def _resize_axis(src: np.ndarray, axis: int, out_size: int) -> np.ndarray:
+    """One axis of the float definition."""
+    n = src.shape[axis]
+    if n >= out_size:
+        starts = box_starts(n, out_size)
+        return np.add.reduceat(src, starts[:-1], axis=axis) / _along(np.diff(starts), axis, src.ndim)
+    i0, i1, f = _bilinear_taps(n, out_size)
+    f = _along(f, axis, src.ndim)
+    return np.take(src, i0, axis=axis) * (1.0 - f) + np.take(src, i1, axis=axis) * f
+
+
+def resize(pixels: np.ndarray, width: int, height: int) -> np.ndarray:
+    """[height, width, C] float64: area downscaling, bilinear upscaling, per axis."""
+    return _resize_axis(_resize_axis(pixels.astype(np.float64), 1, width), 0, height)
+
+
+def model_rgb(pixels: np.ndarray, width: int, height: int, fit: str = "crop") -> np.ndarray:
     """[height, width, 3] float64 pixel values in 0..255."""
-    out = resize_bilinear(center_crop_square(pixels), width, height)
+    out = resize(fit_region(pixels, fit), width, height)
     if out.shape[2] == 1:
         out = np.repeat(out, 3, axis=2)
     return out
 
 
+def _fit(params: dict) -> str:
+    return str(params.get("fit", "crop"))
+
+
 def image_features(pixels: np.ndarray, params: dict) -> np.ndarray:
     """Float model input: RGB scaled by pixel_scale, [height, width, 3] float32."""
-    rgb = model_rgb(pixels, int(params["width"]), int(params["height"]))
+    rgb = model_rgb(pixels, int(params["width"]), int(params["height"]), _fit(params))
     return (rgb * float(params["pixel_scale"])).astype(np.float32)
 
 
 def quantize_image(pixels: np.ndarray, params: dict, scale: float, zero_point: int) -> np.ndarray:
-    rgb = model_rgb(pixels, int(params["width"]), int(params["height"]))
+    rgb = model_rgb(pixels, int(params["width"]), int(params["height"]), _fit(params))
     return quantize(rgb * float(params["pixel_scale"]), scale, zero_point)
 
 
-def device_quantize_image(pixels: np.ndarray, params: dict, scale: float, zero_point: int) -> np.ndarray:
-    """The same definition in the fixed point the firmware uses, for bit-exact goldens.
+def _device_axis(src: np.ndarray, axis: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """One axis in the firmware's integers: sums of w * p ([.., out, ..] int64) and each model
+    pixel's denominator (box: its pixel count; bilinear: 4096)."""
+    n = src.shape[axis]
+    if n >= out_size:
+        starts = box_starts(n, out_size)
+        return np.add.reduceat(src, starts[:-1], axis=axis), np.diff(starts)
+    raw = (2 * np.arange(out_size, dtype=np.int64) + 1) * n * ONE_Q12 // (2 * out_size)
+    pos = np.clip(raw - ONE_Q12 // 2, 0, (n - 1) * ONE_Q12)
+    i0, f = pos // ONE_Q12, _along(pos % ONE_Q12, axis, src.ndim)
+    first = np.take(src, i0, axis=axis)
+    second = np.take(src, np.minimum(i0 + 1, n - 1), axis=axis)
+    return first * (ONE_Q12 - f) + second * f, np.full(out_size, ONE_Q12, dtype=np.int64)
 
-    Source positions floor((2i + 1) * side * 2^16 / (2 * size)) - 2^15 in 16.16, clamped to the
-    image; the blend in integers (rows, then columns), rounded to 16.16; then in float32:
-    value = q16 / 2^16, times pixel_scale, divided by the input scale, rounded half away from
-    zero, plus the zero point, saturated to int8. The pixels are RGB (or gray) as delivered:
-    RGB565 frames are expanded first (datasets/camera.from_rgb565).
-    """
-    out_w, out_h = int(params["width"]), int(params["height"])
-    src = center_crop_square(pixels).astype(np.uint64)
-    if src.shape[2] == 1:
-        src = np.repeat(src, 3, axis=2)
-    side = src.shape[0]
 
-    def positions(size: int) -> np.ndarray:
-        raw = (2 * np.arange(size, dtype=np.int64) + 1) * side * 65536 // (2 * size)
-        return np.clip(raw - 32768, 0, (side - 1) * 65536).astype(np.uint64)
-
-    sy, sx = positions(out_h), positions(out_w)
-    y0, x0 = (sy >> np.uint64(16)).astype(np.int64), (sx >> np.uint64(16)).astype(np.int64)
-    y1, x1 = np.minimum(y0 + 1, side - 1), np.minimum(x0 + 1, side - 1)
-    fy = (sy & np.uint64(0xFFFF))[:, None, None]
-    fx = (sx & np.uint64(0xFFFF))[None, :, None]
-    one = np.uint64(65536)
-    top = src[y0][:, x0] * (one - fx) + src[y0][:, x1] * fx
-    bottom = src[y1][:, x0] * (one - fx) + src[y1][:, x1] * fx
-    q16 = (top * (one - fy) + bottom * fy + np.uint64(32768)) >> np.uint64(16)
-    value = q16.astype(np.float32) * np.float32(1.0 / 65536.0)
-    scaled = np.clip((value * np.float32(params["pixel_scale"])) / np.float32(scale), -1000, 1000)
+def quantization_table(pixel_scale: float, scale: float, zero_point: int) -> np.ndarray:
+    """int8 of every 8-bit value, in float32 as the firmware: v * pixel_scale / scale, rounded half
+    away from zero, plus the zero point, saturated."""
+    value = np.arange(256, dtype=np.float32) * np.float32(pixel_scale)
+    scaled = np.clip(value / np.float32(scale), np.float32(-1000), np.float32(1000))
     rounded = np.where(scaled >= 0, scaled + np.float32(0.5), scaled - np.float32(0.5)).astype(np.int32)
     return np.clip(rounded + zero_point, -128, 127).astype(np.int8)
+
+
+def device_rgb8(pixels: np.ndarray, width: int, height: int, fit: str = "crop") -> np.ndarray:
+    """[height, width, 3] uint8: the resampled pixels in the firmware's exact integers, each
+    sum(w_y w_x p) / (D_y D_x) rounded half up."""
+    src = fit_region(pixels, fit).astype(np.int64)
+    if src.shape[2] == 1:
+        src = np.repeat(src, 3, axis=2)
+    columns, dx = _device_axis(src, 1, width)
+    sums, dy = _device_axis(columns, 0, height)
+    den = (dy[:, None] * dx[None, :])[..., None]
+    return ((sums + den // 2) // den).astype(np.uint8)
+
+
+def device_quantize_image(pixels: np.ndarray, params: dict, scale: float, zero_point: int) -> np.ndarray:
+    """The same definition in the integers and float32 the firmware uses, for bit-exact goldens.
+
+    The pixels are RGB (or gray) as delivered: RGB565 frames are expanded first
+    (datasets/camera.from_rgb565).
+    """
+    rgb8 = device_rgb8(pixels, int(params["width"]), int(params["height"]), _fit(params))
+    return quantization_table(float(params["pixel_scale"]), scale, zero_point)[rgb8]

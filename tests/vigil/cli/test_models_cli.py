@@ -154,5 +154,5 @@ def test_an_image_front_end_choice_is_a_macro_to_test(cli, tmp_path):
     code, _, err = cli("models", "codegen", "vww_96_int8", "--name", "vww", "--out", tmp_path)
     assert code == 0, err
     header = (tmp_path / "vww_model.h").read_text()
-    assert "#define VIGIL_MODEL_VWW_FE_FIT_CROP 1\n" in header and "FIT_STRETCH" not in header
+    assert "#define VIGIL_MODEL_VWW_FE_FIT_STRETCH 1\n" in header and "FIT_CROP" not in header
     assert "#define VIGIL_MODEL_VWW_FE_WIDTH 96\n" in header

@@ -54,7 +54,8 @@ struct vigil_mfcc_frontend {
 
 /**
  * Set up `state` and describe it as `frontend`: clip_samples is the model's window of audio
- * (16000 for the DS-CNN), scale/zero point are the model input's.
+ * (16000 for the DS-CNN), also the MFCC's window_samples when the configuration leaves it 0;
+ * scale/zero point are the model input's.
  */
 int vigil_mfcc_frontend_init(struct vigil_mfcc_frontend *state, const struct vigil_mfcc_config *cfg,
 			     uint32_t clip_samples, float scale, int32_t zero_point, struct vigil_audio_frontend *frontend);

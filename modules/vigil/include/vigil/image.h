@@ -4,13 +4,25 @@
  */
 
 /**
- * @file Camera frame to the VWW model's int8 input.
+ * @file Camera frame to an image model's int8 input (the VWW model's 96x96x3).
  *
- * Centre crop to a square of side min(width, height) at ((width - side) / 2,
- * (height - side) / 2); bilinear resize with half-pixel centres (source position
- * (x + 0.5) * side / out - 0.5, clamped), in 16.16 fixed point; grayscale expanded to three
- * channels; value * pixel_scale quantized with the input tensor's scale and zero point.
- * Equal, within one quantization step, to scripts/vigil/frontends/image.py.
+ * 1. The region: with VIGIL_FIT_CROP the centre square of side min(width, height) at
+ *    ((width - side) / 2, (height - side) / 2); with VIGIL_FIT_STRETCH the whole frame (its
+ *    aspect is not kept, as MLPerf's VWW training images were resized).
+ * 2. Resampling, separable, per axis from `in` region pixels to `out`:
+ *    - in >= out (downscaling, and the identity): area, Pillow's BOX filter — output pixel j is
+ *      the mean of the source pixels whose centres lie in (j in/out, (j + 1) in/out], so every
+ *      source pixel counts once, in exactly one output pixel;
+ *    - in < out (upscaling): 2-tap bilinear with half-pixel centres, source position
+ *      (j + 0.5) in/out - 0.5 clamped to [0, in - 1], in 4.12 fixed point.
+ *    An output pixel is sum(w_y w_x p) / (D_y D_x) over its taps (box: weights 1, D = the
+ *    pixel count; bilinear: weights 4096 - f and f, D = 4096), rounded half up to an 8-bit
+ *    value in exact integer arithmetic.
+ * 3. Grayscale is expanded to three equal channels; RGB565 (R in the high bits) is first
+ *    expanded to 8 bits per channel by replicating the high bits.
+ * 4. Each 8-bit value v becomes the int8 nearest to v * pixel_scale / scale + zero_point
+ *    (TFLite's rounding, half away from zero, saturated), through a 256-entry table.
+ * Bit-exact with vigil.frontends.image.device_quantize_image.
  */
 
 #ifndef VIGIL_IMAGE_H_
@@ -31,6 +43,11 @@ enum vigil_pixel_format {
 	VIGIL_PIXEL_RGB888 = 3, /* 3 bytes: R, G, B */
 };
 
+enum vigil_image_fit {
+	VIGIL_FIT_CROP = 0,    /* the centre square */
+	VIGIL_FIT_STRETCH = 1, /* the whole frame */
+};
+
 struct vigil_frame {
 	const uint8_t *data;
 	uint16_t width;
@@ -39,9 +56,12 @@ struct vigil_frame {
 	enum vigil_pixel_format format;
 };
 
-struct vigil_image_quant {
-	float pixel_scale; /* 1/255 for the MLPerf VWW model */
-	float scale;       /* input tensor scale */
+struct vigil_image_config {
+	uint16_t out_width; /* the model's input */
+	uint16_t out_height;
+	enum vigil_image_fit fit;
+	float pixel_scale; /* 8-bit value to the model's units: 1/255 for the MLPerf VWW model */
+	float scale;       /* input tensor scale and zero point */
 	int32_t zero_point;
 };
 
@@ -49,8 +69,7 @@ struct vigil_image_quant {
 uint32_t vigil_pixel_bytes(enum vigil_pixel_format format);
 
 /** Fill `out` (out_height * out_width * 3 int8, HWC) from `frame`. */
-int vigil_image_to_tensor(const struct vigil_frame *frame, uint16_t out_width, uint16_t out_height,
-			  const struct vigil_image_quant *quant, int8_t *out);
+int vigil_image_to_tensor(const struct vigil_frame *frame, const struct vigil_image_config *cfg, int8_t *out);
 
 #ifdef __cplusplus
 }

@@ -50,6 +50,7 @@ struct vigil_model_desc {
 	uint16_t image_width; /* VWW: the model's input image; 0 for audio models */
 	uint16_t image_height;
 	float pixel_scale; /* VWW: pixel value to the model's units (1/255) */
+	enum vigil_image_fit image_fit; /* VWW: centre square (0, the default) or the whole frame */
 };
 
 /** Inference, as the port provides it. */

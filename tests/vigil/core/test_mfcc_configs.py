@@ -1,0 +1,327 @@
+"""MFCC configurations other than MLPerf's: the host C and the Cortex-M33 against TensorFlow's
+tf.signal pipeline written for the same parameters (frontends/mlperf_mfcc.py), and what
+vigil_mfcc_init refuses.
+
+Tolerance as for MLPerf's configuration: int8 features identical on >= 99 % of elements and never
+more than 1 step apart; Cortex-M33 bit-identical with the host. Each configuration's quantization
+is chosen from TensorFlow's features of the test clips (their range over 255 steps), so nothing
+saturates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from scipy.signal import resample_poly
+
+from vigil.core import native
+from vigil.core.abi import Status
+from vigil.core.qemu import QemuBatch
+from vigil.errors import VigilError
+from vigil.frontends import mlperf_mfcc
+from vigil.frontends.spec import MfccSpec
+from vigil.tflite.quantize import quantize
+
+from .conftest import edge_clips
+
+IDENTICAL_AT_LEAST = 0.99
+MAX_LSB = 1
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    sample_rate: int
+    clip_samples: int
+    frame_length: int
+    frame_step: int
+    fft_length: int
+    num_mel_bins: int
+    num_mfcc: int
+    lower_edge_hz: float
+    upper_edge_hz: float
+
+    @property
+    def num_frames(self) -> int:
+        return (self.clip_samples - self.frame_length) // self.frame_step + 1
+
+    def params(self) -> dict:
+        """The reference's parameters (the manifest's front-end keys)."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "name"}
+
+    def native(self) -> native.MfccConfig:
+        return native.mfcc_config(
+            sample_rate=self.sample_rate,
+            frame_length=self.frame_length,
+            frame_step=self.frame_step,
+            fft_length=self.fft_length,
+            num_mel_bins=self.num_mel_bins,
+            num_coeffs=self.num_mfcc,
+            num_frames=self.num_frames,
+            lower_edge_hz=self.lower_edge_hz,
+            upper_edge_hz=self.upper_edge_hz,
+            window_samples=self.clip_samples,
+        )
+
+
+CONFIGS = (
+    # 13 coefficients of 32 bands, 40 ms window, 1024-point FFT, bands up to 7600 Hz
+    Config("13_of_32_40ms_fft1024", 16000, 16000, 640, 320, 1024, 32, 13, 20.0, 7600.0),
+    # 8 kHz telephone band: the window (8000) is not a whole number of hops (128)
+    Config("8khz", 8000, 8000, 256, 128, 256, 40, 13, 60.0, 3800.0),
+    # the build's maxima: 64 bands, 40 coefficients, 1024-point FFT of 1024 samples, 0 Hz to Nyquist
+    Config("64_bands_40_coeffs_full_band", 16000, 16000, 1024, 320, 1024, 64, 40, 0.0, 8000.0),
+    # 99 frames: a 2 s window
+    Config("99_frames", 16000, 32000, 480, 320, 512, 40, 10, 20.0, 4000.0),
+    # 10 ms hops, frame = FFT length
+    Config("10ms_hop", 16000, 16000, 512, 160, 512, 40, 10, 20.0, 4000.0),
+    # narrow low bands with a 256-point FFT: some bands weigh no bin at all (mel energy 0)
+    Config("empty_bands", 16000, 12000, 256, 128, 256, 64, 20, 0.0, 8000.0),
+)
+
+
+def clips_for(config: Config, parity_clips: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Real and synthetic clips at the configuration's rate and window length."""
+    names = [n for n in parity_clips if n.endswith(".wav")][:14]
+    sources = {n: parity_clips[n] for n in names}
+    sources.update(edge_clips(parity_clips["yes_1000ms.wav"]))
+    t = np.arange(16000) / 16000
+    sources["chirp"] = np.round(12000 * np.sin(2 * np.pi * (100 + 3500 * t) * t)).astype(np.int16)
+    out = {}
+    for name, clip in sources.items():
+        x = clip if config.sample_rate == 16000 else resample_poly(clip.astype(np.float64), 1, 2).round()
+        x = np.clip(x, -32768, 32767).astype(np.int16)
+        reps = -(-config.clip_samples // x.size)
+        out[name] = np.tile(x, reps)[: config.clip_samples]
+    return out
+
+
+def reference(config: Config, clip: np.ndarray) -> np.ndarray:
+    return mlperf_mfcc.mfcc_features(clip, MfccSpec(**config.params()))
+
+
+def quantization(features: list[np.ndarray]) -> tuple[float, int]:
+    lo = min(float(f.min()) for f in features)
+    hi = max(float(f.max()) for f in features)
+    scale = (hi - lo) / 255
+    return scale, int(np.clip(round(-128 - lo / scale), -128, 127))
+
+
+def host_tensor(config: Config, clip: np.ndarray, scale: float, zero_point: int) -> np.ndarray:
+    mfcc = native.Mfcc(config.native())
+    for start in range(0, clip.size, config.frame_step):
+        mfcc.push(clip[start : start + config.frame_step])
+    return mfcc.tensor(scale, zero_point)
+
+
+def compare(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
+    d = np.abs(a.astype(np.int32) - b.astype(np.int32))
+    return float(np.mean(d == 0)), int(d.max())
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
+def test_host_and_cortex_m33_equal_tensorflow(config, parity_clips):
+    clips = clips_for(config, parity_clips)
+    references = {name: reference(config, clip) for name, clip in clips.items()}
+    scale, zero_point = quantization(list(references.values()))
+    host = {name: host_tensor(config, clip, scale, zero_point) for name, clip in clips.items()}
+    rates, worst = [], 0
+    for name, features in references.items():
+        assert host[name].shape == (config.num_frames, config.num_mfcc)
+        same, lsb = compare(host[name], quantize(features, scale, zero_point))
+        rates.append(same)
+        worst = max(worst, lsb)
+    print(f"{config.name}: host C vs TensorFlow on {len(clips)} clips: {np.mean(rates):.4%} identical, max {worst}")
+    assert np.mean(rates) >= IDENTICAL_AT_LEAST and worst <= MAX_LSB
+
+    batch = QemuBatch()
+    jobs = {name: batch.mfcc_clip(clip, scale, zero_point, config=config.native()) for name, clip in clips.items()}
+    outputs = batch.run().outputs
+    for name, j in jobs.items():
+        assert (outputs[j] == host[name]).all(), name
+
+
+def test_the_empty_bands_configuration_has_an_empty_band():
+    from vigil.tfenv import tensorflow
+
+    c = CONFIGS[-1]
+    weights = tensorflow().signal.linear_to_mel_weight_matrix(
+        c.num_mel_bins, c.fft_length // 2 + 1, c.sample_rate, c.lower_edge_hz, c.upper_edge_hz
+    )
+    assert (np.asarray(weights).sum(axis=0) == 0).sum() >= 1
+
+
+def test_a_different_configuration_gives_different_features(parity_clips):
+    """The configurations above are really honoured: MLPerf's C front-end disagrees with the
+    13-of-32 reference, and the 8 kHz features are not the 16 kHz ones."""
+    clip = parity_clips["yes_1000ms.wav"]
+    config = CONFIGS[0]
+    ours = native.Mfcc(config.native())
+    ours.push(clip)
+    mlperf = native.Mfcc()
+    mlperf.push(clip)
+    assert np.max(np.abs(ours.features() - reference(config, clip))) < 2e-3
+    assert ours.features().shape == (49, 13) and mlperf.features().shape == (49, 10)
+    assert np.max(np.abs(ours.features()[:, :10] - mlperf.features())) > 1.0
+
+
+@pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[3]], ids=lambda c: c.name)
+def test_stream_in_odd_pieces_equals_tensorflow_windows(config, parity_clips):
+    """Pieces of 100 samples and a tensor after each: samples after the newest frame that lie
+    beyond the window are left out of its maximum, as training never saw them."""
+    clips = list(clips_for(config, parity_clips).values())
+    stream = np.concatenate(clips[:3] + [clips[-2]])  # words, then the quiet-then-loud clip
+    scale, zero_point = 0.25, 0
+    mfcc, rates, partial = native.Mfcc(config.native()), [], 0
+    for start in range(0, stream.size, 100):
+        mfcc.push(stream[start : start + 100])
+        total = min(start + 100, stream.size)
+        if not mfcc.ready or (start // 100) % 7:
+            continue
+        frames = (total - config.frame_length) // config.frame_step + 1
+        first = (frames - config.num_frames) * config.frame_step
+        end = min(first + config.clip_samples, total)
+        partial += end < total
+        expected = quantize(reference(config, stream[first:end]), scale, zero_point)
+        same, lsb = compare(mfcc.tensor(scale, zero_point), expected)
+        rates.append(same)
+        assert lsb <= MAX_LSB, start
+    assert partial > 10 and np.mean(rates) >= IDENTICAL_AT_LEAST
+
+
+@pytest.mark.parametrize("config", [CONFIGS[1], None], ids=["8khz", "mlperf"])
+def test_a_maximum_just_after_the_window_is_left_out(config):
+    """Clicks growing 3 % each, every 53 samples, over faint noise: the loudest sample pushed is
+    often after the window's end (between the window and the next frame), where it must not
+    normalise the window."""
+    cfg = config.native() if config else native.mlperf_config()
+    params = config.params() if config else {**MLPERF_PARAMS}
+    rng = np.random.default_rng(3)
+    stream = rng.integers(-20, 21, 3 * cfg.window_samples).astype(np.float64)
+    clicks = np.arange(0, stream.size, 53)
+    stream[clicks] = 30000 * 1.03 ** (np.arange(clicks.size) - clicks.size)
+    stream = np.clip(stream, -32768, 32767).astype(np.int16)
+    scale, zero_point = 0.25, 0
+    mfcc, rates, beyond = native.Mfcc(cfg), [], 0
+    for start in range(0, stream.size, 37):
+        mfcc.push(stream[start : start + 37])
+        total = min(start + 37, stream.size)
+        if not mfcc.ready:
+            continue
+        frames = (total - cfg.frame_length) // cfg.frame_step + 1
+        first = (frames - cfg.num_frames) * cfg.frame_step
+        end = min(first + cfg.window_samples, total)
+        beyond += end < total and stream[end:total].max() > stream[first:end].max()
+        expected = quantize(mlperf_mfcc.mfcc_features(stream[first:end], MfccSpec(**params)), scale, zero_point)
+        same, lsb = compare(mfcc.tensor(scale, zero_point), expected)
+        rates.append(same)
+        assert lsb <= MAX_LSB, start
+    assert beyond > 20 and min(rates) >= IDENTICAL_AT_LEAST
+
+
+def test_stream_with_a_configuration_on_cortex_m33_equals_host(parity_clips):
+    config = CONFIGS[1]
+    stream = np.concatenate(list(clips_for(config, parity_clips).values())[:4])
+    stride = 3
+    batch = QemuBatch()
+    job = batch.mfcc_stream(stream, 0.25, 0, stride, config=config.native())
+    qemu = batch.run().outputs[job]
+    mfcc, host, ready = native.Mfcc(config.native()), [], 0
+    for start in range(0, stream.size, config.frame_step):
+        if mfcc.push(stream[start : start + config.frame_step]) and mfcc.ready:
+            if ready % stride == 0:
+                host.append(mfcc.tensor(0.25, 0))
+            ready += 1
+    assert qemu.shape == (len(host), config.num_frames, config.num_mfcc) and len(host) > 20
+    assert (qemu == np.array(host)).all()
+
+
+MLPERF_PARAMS = dict(
+    sample_rate=16000,
+    clip_samples=16000,
+    frame_length=480,
+    frame_step=320,
+    fft_length=512,
+    num_mel_bins=40,
+    num_mfcc=10,
+    lower_edge_hz=20.0,
+    upper_edge_hz=4000.0,
+)
+MLPERF = dict(
+    sample_rate=16000,
+    frame_length=480,
+    frame_step=320,
+    fft_length=512,
+    num_mel_bins=40,
+    num_coeffs=10,
+    num_frames=49,
+    lower_edge_hz=20.0,
+    upper_edge_hz=4000.0,
+    window_samples=16000,
+)
+LIMITS = dict(fft_length=1024, frame_length=1024, num_mel_bins=64, num_coeffs=40)
+# (changes to MLPerf's configuration, expected status): each at or just beyond a limit
+CASES = [
+    (dict(fft_length=384), Status.EINVAL),  # not a power of two
+    (dict(fft_length=2, frame_length=2, frame_step=2), Status.EINVAL),  # below 4 points
+    (dict(frame_length=513), Status.EINVAL),  # frame longer than the FFT
+    (dict(frame_length=512, window_samples=16032), Status.OK),  # frame = FFT length
+    (dict(frame_step=481), Status.EINVAL),  # gaps between frames
+    (dict(frame_step=480, window_samples=23520), Status.OK),  # frames that just touch
+    (dict(num_coeffs=41), Status.EINVAL),  # more coefficients than mel bands
+    (dict(num_coeffs=40), Status.OK),  # as many as mel bands
+    (dict(lower_edge_hz=-1.0), Status.EINVAL),
+    (dict(lower_edge_hz=0.0), Status.OK),
+    (dict(upper_edge_hz=8000.0), Status.OK),  # Nyquist
+    (dict(upper_edge_hz=8000.5), Status.EINVAL),
+    (dict(lower_edge_hz=4000.0), Status.EINVAL),  # lower = upper
+    (dict(upper_edge_hz=float("nan")), Status.EINVAL),
+    (dict(sample_rate=0), Status.EINVAL),
+    (dict(num_frames=0), Status.EINVAL),
+    (dict(window_samples=15840), Status.OK),  # the frames' span: the shortest window
+    (dict(window_samples=15839), Status.EINVAL),
+    (dict(window_samples=16159), Status.OK),  # one step more, less one sample: the longest
+    (dict(window_samples=16160), Status.EINVAL),
+    (dict(window_samples=0), Status.OK),  # 0: the span rounded up to whole steps (16000)
+    (dict(LIMITS, window_samples=16384), Status.OK),  # every maximum of the build at once
+    (dict(LIMITS, num_frames=99, window_samples=32384), Status.OK),  # ... with 99 frames: 33,280 raw samples
+    (dict(LIMITS, fft_length=2048), Status.ENOSPC),
+    (dict(num_mel_bins=65, num_coeffs=10), Status.ENOSPC),
+    (dict(num_mel_bins=64, num_coeffs=41), Status.ENOSPC),
+    (dict(num_frames=99, window_samples=32000), Status.OK),
+    (dict(num_frames=100, window_samples=32320), Status.ENOSPC),
+    (dict(num_frames=99, frame_step=640, frame_length=640, fft_length=1024, window_samples=63360), Status.ENOSPC),
+    (dict(frame_step=64, num_frames=99, window_samples=6752), Status.ENOSPC),  # hops of the ring
+]
+
+
+def _config(changes: dict) -> native.MfccConfig:
+    return native.mfcc_config(**{**MLPERF, **changes})
+
+
+@pytest.mark.parametrize("changes, expected", CASES, ids=[str(c) for c, _ in CASES])
+def test_configuration_limits_on_the_host(changes, expected):
+    cfg = _config(changes)
+    if expected == Status.OK:
+        mfcc = native.Mfcc(cfg)
+        mfcc.push(np.zeros(40000, np.int16))
+        assert mfcc.features().shape == (cfg.num_frames, cfg.num_coeffs)
+    else:
+        with pytest.raises(VigilError, match=native.status_name(expected)):
+            native.Mfcc(cfg)
+
+
+def test_configuration_limits_on_cortex_m33():
+    batch = QemuBatch()
+    for changes, _ in CASES:
+        batch.mfcc_check(_config(changes))
+    assert batch.run().mfcc_checks == [expected for _, expected in CASES]
+
+
+def test_a_refused_configuration_fails_the_qemu_job(parity_clips):
+    batch = QemuBatch()
+    batch.mfcc_clip(parity_clips["yes_1000ms.wav"], 0.5, 0, config=_config(dict(fft_length=384)))
+    with pytest.raises(VigilError, match="mfcc config: invalid argument"):
+        batch.run()
