@@ -7,7 +7,7 @@ from pathlib import Path
 
 from vigil.models.manifest import Manifest
 from vigil.models.pipeline import PipelineResult, run_model
-from vigil.release.progress import Progress
+from vigil.release.progress import Progress, plural
 from vigil.release.results import Conversion, ModelResult
 
 STEPS = ("fetch", "convert", "inspect", "validate", "codegen")
@@ -67,5 +67,5 @@ def run_models(
         results.append(model_result(run_model(spec, out_dir, mirrors, steps)))
         steps.finish()
     gated = sum(1 for r in results if r.tflite_tflm_passed)
-    progress.done(f"{len(results)} models, {gated} within TFLite-vs-TFLM tolerance")
+    progress.done(f"{plural(len(results), 'model')}, {gated} within TFLite-vs-TFLM tolerance")
     return results

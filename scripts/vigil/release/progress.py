@@ -8,6 +8,10 @@ import time
 from typing import TextIO
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 class Progress:
     """Silent: the interface every stage talks to."""
 

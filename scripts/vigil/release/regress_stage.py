@@ -11,7 +11,7 @@ from vigil.regress.golden import Golden, check_golden, load_golden, save_golden,
 from vigil.regress.run import Prepared, RunReport, golden_for, prepare, run_suite, unreachable_report
 from vigil.regress.suite import SUITES_DIR, Suite, load_suite
 from vigil.regress.targets import TargetFailure, open_target
-from vigil.release.progress import Progress
+from vigil.release.progress import Progress, plural
 from vigil.release.results import FAIL, PASS, SKIPPED, GoldenUse, RegressResult
 
 TARGETS_HERE = ("host", "qemu")  # native_sim and serial need a Zephyr build or a board
@@ -118,5 +118,5 @@ def run_regress(
             progress.advance()
     run = [r for r in results if r.status != SKIPPED]
     passed = sum(1 for r in run if r.status == PASS)
-    progress.done(f"{len(suite_list)} suites, {passed}/{len(run)} runs without regression")
+    progress.done(f"{plural(len(suite_list), 'suite')}, {passed}/{len(run)} runs without regression")
     return results

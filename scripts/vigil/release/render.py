@@ -9,6 +9,7 @@ from rich.table import Table
 from vigil.budget.report import FAIL as BUDGET_FAIL
 from vigil.budget.report import WARN as BUDGET_WARN
 from vigil.htmlpage import Figures, esc, page, table
+from vigil.release.progress import plural
 from vigil.release.report import changed_deltas, delta_of, verdict_line
 from vigil.release.results import FAIL, NOT_GATED, PASS, SKIPPED, BoardResult, Gate, ReleaseReport
 
@@ -33,10 +34,6 @@ def grouped(gates: list[Gate]) -> list[tuple[str, str, str]]:
         else:
             rows.append((g.status, [g.name], g.detail))
     return [(status, ", ".join(names), detail) for status, names, detail in rows]
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def pct(x: float | None) -> str:

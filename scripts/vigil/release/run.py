@@ -17,7 +17,7 @@ from vigil.release.boards import QEMU_BOARD, SAMPLE_YAML, Scenario, load_scenari
 from vigil.release.frontend_stage import run_frontend
 from vigil.release.images_stage import run_images
 from vigil.release.models_stage import run_models
-from vigil.release.progress import Progress
+from vigil.release.progress import Progress, plural
 from vigil.release.provenance import collect
 from vigil.release.regress_stage import run_regress, suites
 from vigil.release.report import compute_deltas, load_baseline, to_json, to_json_text
@@ -128,7 +128,7 @@ def run_release(
         gates = release_gates.evaluate(models, regress, boards, twister)
         progress.advance()
         failed = sum(1 for g in gates if g.status == "fail")
-        progress.done(f"{len(gates)} gates, {failed} failed")
+        progress.done(f"{plural(len(gates), 'gate')}, {failed} failed")
     finally:
         progress.close()
     report = ReleaseReport(
