@@ -82,6 +82,8 @@ def region_bars(report: Report, title: str, height: int = 380) -> go.Figure:
     limits = {v.name: v for v in report.verdicts if v.scope == "region"}
     for i, r in enumerate(regions):
         v = limits.get(r.name)
+        if v is None:
+            fig.add_annotation(x=i, y=102, text="no limit: not gated", showarrow=False, font={"size": 10})
         for level in ("warn", "fail"):
             value = getattr(v, level) if v else None
             if value is None or not r.length:
