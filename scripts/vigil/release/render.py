@@ -173,12 +173,15 @@ def markdown(report: ReleaseReport) -> str:
             lines.append(f"Skipped: {', '.join(b.board for b in skipped)} — {'; '.join(reasons)}.")
             lines.append("")
     if report.twister:
+        skipped = [t for t in report.twister if t.status == SKIPPED]
         lines += ["| twister platform | result | command |", "|---|---|---|"]
-        lines += [
-            f"| {t.platform} | {MARK[t.status]} {t.status}{f': {t.reason}' if t.reason else ''} | `{t.command}` |"
-            for t in report.twister
-        ]
+        for t in report.twister:
+            why = f": {t.reason}" if t.reason and t.status != SKIPPED else ""
+            lines.append(f"| {t.platform} | {MARK[t.status]} {t.status}{why} | `{t.command}` |")
         lines.append("")
+        for reason in dict.fromkeys(t.reason for t in skipped):
+            names = ", ".join(t.platform for t in skipped if t.reason == reason)
+            lines += [f"Skipped: twister on {names} — {reason}.", ""]
     fe = report.frontend
     if fe is not None and fe.figures:
         lines += ["### Front-end (Cortex-M33 on QEMU, instructions)", "", "| figure | value |", "|---|---:|"]
