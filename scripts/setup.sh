@@ -11,6 +11,7 @@ debs=(
     gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
     qemu-system-arm                    # Cortex-M33 runs on mps2-an505
     espeak-ng sox                      # synthetic speech for calibration and regression
+    chromium                           # renders the HTML reports headless (tests, release screenshots)
 )
 missing=()
 for deb in "${debs[@]}"; do

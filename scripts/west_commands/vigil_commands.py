@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # scripts/, when vigil is not pip-installed
 
-from vigil.cli import bench, budget, classify, device, models, regress, samples  # noqa: E402
+from vigil.cli import bench, budget, classify, device, models, regress, release, samples  # noqa: E402
 from vigil.cli.westcmd import VigilWestCommand  # noqa: E402
 
 
@@ -36,3 +36,7 @@ class Regress(VigilWestCommand):
 
 class Bench(VigilWestCommand):
     command = bench
+
+
+class Release(VigilWestCommand):
+    command = release

@@ -16,7 +16,7 @@ def test_readme_starts_with_exactly_two_commands():
     commands = readme_commands()
     assert len(commands) == 2
     setup_and_run, setup_and_test = commands
-    assert setup_and_run.startswith("./scripts/setup.sh && ") and "vigil models pipeline" in setup_and_run
+    assert setup_and_run.startswith("./scripts/setup.sh && ") and "vigil release" in setup_and_run
     assert setup_and_test.startswith("./scripts/setup.sh && ") and "pytest" in setup_and_test
 
 

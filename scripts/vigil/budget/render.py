@@ -7,7 +7,8 @@ from pathlib import PurePosixPath
 
 from rich.table import Table
 
-from vigil.budget.report import FAIL, WARN, Report
+from vigil.budget.report import FAIL, NOT_GATED, WARN, Report, Verdict
+from vigil.htmlpage import Figures, esc, page, table
 
 
 def _kib(n: int | None) -> str:
@@ -16,6 +17,69 @@ def _kib(n: int | None) -> str:
 
 def _delta(n: int) -> str:
     return f"{n:+,}" if n else "0"
+
+
+def line_name(v: Verdict) -> str:
+    return f"{v.scope} {v.name}" + (f" ({v.view})" if v.view else "")
+
+
+def over_budget(report: Report) -> list[str]:
+    """The failing budget lines, each as a phrase: `region FLASH uses 1,234 B, over its fail limit of 1,000 B`."""
+    return [
+        f"{line_name(v)} uses {v.used:,} B, over its fail limit of {v.fail:,} B"
+        for v in report.verdicts
+        if v.status == FAIL
+    ]
+
+
+def checks_ran(report: Report) -> list[tuple[str, str]]:
+    """(check, outcome) for every check a report makes, including those it did not make and why."""
+    acc = report.accounting
+    failed = [c for c in acc.checks if not c.ok]
+    rows = [
+        (
+            "accounting",
+            f"closes: every byte of {len(acc.sections)} sections attributed"
+            if acc.closes
+            else "DOES NOT CLOSE: " + "; ".join(f"{c.name}: {c.detail}" for c in failed),
+        )
+    ]
+    crossed = [r.name for r in acc.regions if r.linker_reported is not None]
+    rows.append(
+        (
+            "linker cross-check",
+            f"regions {', '.join(crossed)} equal `ld --print-memory-usage`"
+            if crossed
+            else "not run (no --linker-output)",
+        )
+    )
+    if report.budget is None:
+        rows.append(
+            ("budget", "not gated: no budget file (give --board with a boards/<board>/budget.yml, or --budget)")
+        )
+    elif not report.verdicts:
+        rows.append(("budget", f"not gated: {report.budget.path} sets no limits"))
+    else:
+        regions = sum(1 for v in report.verdicts if v.scope == "region")
+        comps = len(report.verdicts) - regions
+        rows.append(
+            (
+                "budget",
+                f"{report.status.upper()}: {regions} region and {comps} component limits of {report.budget.path}",
+            )
+        )
+    baseline = (report.deltas or {}).get("baseline")
+    rows.append(
+        (
+            "baseline",
+            f"deltas against ELF {str(baseline.get('elf_sha256'))[:16]}" if baseline else "none (no --baseline)",
+        )
+    )
+    return rows
+
+
+def status_text(report: Report) -> str:
+    return NOT_GATED if report.status == NOT_GATED else report.status.upper()
 
 
 def text_tables(report: Report, top: int) -> list[Table]:
@@ -72,6 +136,11 @@ def text_tables(report: Report, top: int) -> list[Table]:
         )
     t.add_row("padding between sections", _kib(gap))
     tables.append(t)
+    if not report.verdicts:
+        t = Table(title="budget: not gated", show_header=False)
+        t.add_column()
+        t.add_row(checks_ran(report)[2][1])
+        tables.append(t)
     if report.verdicts:
         t = Table(title=f"budget {report.budget.path} : {report.status.upper()}")
         for col in ("status", "scope", "used", "warn", "fail"):
@@ -93,7 +162,7 @@ def markdown(report: Report, top: int) -> str:
     """A concise pull-request comment: verdict, over-budget lines first, totals, deltas."""
     acc = report.accounting
     d = report.deltas or {}
-    title = f"### Memory budget{f' — {report.board}' if report.board else ''}: **{report.status.upper()}**"
+    title = f"### Memory budget{f' — {report.board}' if report.board else ''}: **{status_text(report)}**"
     lines = [title, ""]
     bad = [v for v in report.verdicts if v.status != "ok"]
     if bad:
@@ -106,13 +175,17 @@ def markdown(report: Report, top: int) -> str:
             )
         lines.append("")
     if acc.regions:
-        lines += ["| region | used | of | free | Δ | Δ padding |", "|---|---:|---:|---:|---:|---:|"]
+        with_deltas = report.deltas is not None
+        if with_deltas:
+            lines += ["| region | used | of | free | Δ | Δ padding |", "|---|---:|---:|---:|---:|---:|"]
+        else:
+            lines += ["| region | used | of | free |", "|---|---:|---:|---:|"]
         for r in acc.regions:
             rd = d.get("regions", {}).get(r.name, {})
-            lines.append(
-                f"| {r.name} | {r.used:,} | {r.length:,} | {r.free:,} | {_delta(rd.get('delta', 0))} | "
-                f"{_delta(rd.get('padding_delta', 0))} |"
-            )
+            row = f"| {r.name} | {r.used:,} | {r.length:,} | {r.free:,} |"
+            if with_deltas:
+                row += f" {_delta(rd.get('delta', 0))} | {_delta(rd.get('padding_delta', 0))} |"
+            lines.append(row)
         lines.append("")
     if d.get("components"):
         lines += ["| component | Δ flash | Δ ram |", "|---|---:|---:|"]
@@ -133,107 +206,131 @@ def markdown(report: Report, top: int) -> str:
         lines.append("**Accounting does not close:** " + "; ".join(c.detail for c in acc.checks if not c.ok))
     else:
         lines.append(f"Accounting closes: every byte of {len(acc.sections)} sections is attributed.")
+    lines += ["", "Checks that ran:", ""] + [f"- {name}: {outcome}" for name, outcome in checks_ran(report)]
     return "\n".join(lines) + "\n"
 
 
-def html_page(report: Report, top: int) -> str:
-    """A self-contained page: one treemap for flash and one for RAM (components, then symbols)."""
-    acc = report.accounting
-    parts = [
-        f"<h1>Memory of {html.escape(PurePosixPath(acc.elf).name)}</h1>",
-        f"<p>Status: <b>{report.status.upper()}</b>; accounting {'closes' if acc.closes else 'DOES NOT CLOSE'}."
-        f" ELF sha256 {acc.elf_sha256[:16]}…</p>",
+def _delta_cell(n: int | None) -> str:
+    if not n:
+        return "<span class='muted'>0</span>" if n == 0 else ""
+    return f"<span class='{'up' if n > 0 else 'down'}'>{n:+,}</span>"
+
+
+def _status_span(status: str) -> str:
+    cls = status if status in (FAIL, WARN) else "muted" if status == NOT_GATED else "pass"
+    return f"<span class='{cls}'>{esc(status)}</span>"
+
+
+def regions_html(report: Report) -> str:
+    """Regions with their limits, status and (with a baseline) deltas, as an HTML table."""
+    limits = {v.name: v for v in report.verdicts if v.scope == "region"}
+    deltas = (report.deltas or {}).get("regions", {})
+    rows = []
+    for r in report.accounting.regions:
+        v = limits.get(r.name)
+        status = v.status if v else NOT_GATED
+        row = [
+            esc(r.name),
+            f"{r.used:,}",
+            f"{r.length:,}",
+            f"{100 * r.used / r.length:.1f} %" if r.length else "-",
+            f"{r.free:,}",
+            f"{r.gap:,}",
+            _kib(v.warn) if v else "-",
+            _kib(v.fail) if v else "-",
+            _status_span(status),
+        ]
+        if report.deltas is not None:
+            row.append(_delta_cell(deltas.get(r.name, {}).get("delta")))
+        rows.append(row)
+    header = ["region", "used", "length", "used %", "free", "padding", "warn", "fail", "status"]
+    if report.deltas is not None:
+        header.append("Δ used")
+    return table(header, rows, numeric=(1, 2, 3, 4, 5, 6, 7, 9))
+
+
+def budget_lines_html(report: Report) -> str:
+    if not report.verdicts:
+        return f"<p class='muted'>{esc(checks_ran(report)[2][1])}</p>"
+    rows = [
+        [
+            f"<span class='{v.status if v.status in (FAIL, WARN) else 'pass'}'>{esc(v.status)}</span>",
+            esc(line_name(v)),
+            f"{v.used:,}",
+            _kib(v.warn),
+            _kib(v.fail),
+        ]
+        for v in report.verdicts
     ]
-    for view in ("flash", "ram"):
-        groups: dict[str, list[tuple[str, int]]] = {}
-        for leaf in acc.leaves:
-            if view in report.views_of(leaf.section) and leaf.size > 0:
-                groups.setdefault(leaf.component, []).append((f"{leaf.name} ({leaf.kind})", leaf.size))
-        for r in acc.regions:
-            if r.gap and (view == "ram") == r.writable:
-                groups.setdefault("(padding)", []).append((f"between sections in {r.name}", r.gap))
-        total = sum(size for items in groups.values() for _, size in items)
-        parts.append(f"<h2>{view} — {total:,} bytes</h2>")
-        parts.append(_treemap_svg(groups, top))
-    style = (
-        "body{font-family:sans-serif;margin:1em}svg text{font-size:11px;pointer-events:none}"
-        "rect{stroke:#fff;stroke-width:1}"
-    )
-    return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>vigil budget</title><style>{style}</style>"
-        f"</head><body>{''.join(parts)}</body></html>\n"
-    )
+    return table(["status", "limit", "used", "warn", "fail"], rows, numeric=(2, 3, 4))
 
 
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
-
-
-def _treemap_svg(groups: dict[str, list[tuple[str, int]]], top: int, width: int = 1000, height: int = 500) -> str:
-    comps = sorted(((name, sum(s for _, s in items)) for name, items in groups.items()), key=lambda kv: -kv[1])
-    comps = [(n, s) for n, s in comps if s > 0]
-    out = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}'>"]
-    for i, ((name, size), (x, y, w, h)) in enumerate(
-        zip(comps, _squarify([s for _, s in comps], 0, 0, width, height), strict=True)
-    ):
-        colour = PALETTE[i % len(PALETTE)]
-        items = sorted(groups[name], key=lambda kv: -kv[1])
-        shown, rest = items[:top], sum(s for _, s in items[top:])
-        if rest:
-            shown.append(("other symbols", rest))
-        for (label, s), (sx, sy, sw, sh) in zip(shown, _squarify([s for _, s in shown], x, y, w, h), strict=True):
-            out.append(
-                f"<rect x='{sx:.1f}' y='{sy:.1f}' width='{sw:.1f}' height='{sh:.1f}' fill='{colour}'>"
-                f"<title>{html.escape(name)}: {html.escape(label)} — {s:,} B</title></rect>"
+def deltas_html(report: Report, top: int) -> str:
+    d = report.deltas
+    if d is None:
+        return ""
+    parts = ["<h2>Against the baseline</h2>"]
+    comps = sorted(d.get("components", {}).items(), key=lambda kv: -abs(kv[1]["flash"]) - abs(kv[1]["ram"]))
+    if comps:
+        parts.append(
+            table(
+                ["component", "Δ flash", "Δ ram"],
+                [[esc(n), _delta_cell(v["flash"]), _delta_cell(v["ram"])] for n, v in comps],
+                numeric=(1, 2),
             )
-        out.append(
-            f"<rect x='{x:.1f}' y='{y:.1f}' width='{w:.1f}' height='{h:.1f}' fill='none' "
-            f"style='stroke:#222;stroke-width:2'><title>{html.escape(name)} — {size:,} B</title></rect>"
         )
-        if w > 60 and h > 14:
-            out.append(f"<text x='{x + 4:.1f}' y='{y + 13:.1f}'>{html.escape(name)} {size:,} B</text>")
-    out.append("</svg>")
-    return "".join(out)
+    movers = d.get("symbols", {})
+    rows = [("changed", s["identity"], s["delta"]) for s in movers.get("changed", [])]
+    rows += [("added", s["identity"], s["size"]) for s in movers.get("added", [])]
+    rows += [("removed", s["identity"], -s["size"]) for s in movers.get("removed", [])]
+    rows += [(f"moved from {m['from'].rsplit('@', 1)[-1]}", m["to"], m["delta"]) for m in movers.get("moved", [])]
+    rows.sort(key=lambda r: -abs(r[2]))
+    if rows:
+        parts.append(
+            table(
+                ["", "symbol", "Δ bytes"],
+                [[esc(k), f"<code>{esc(i)}</code>", _delta_cell(n)] for k, i, n in rows[:top]],
+                numeric=(2,),
+            )
+        )
+    if not comps and not rows:
+        parts.append("<p>No component or symbol changed size.</p>")
+    return "".join(parts)
 
 
-def _squarify(sizes: list[int], x: float, y: float, w: float, h: float) -> list[tuple[float, float, float, float]]:
-    """Squarified treemap (Bruls et al.): rectangles for `sizes` (descending) filling x, y, w, h."""
-    total = sum(sizes)
-    if not sizes or total <= 0:
-        return [(x, y, 0.0, 0.0) for _ in sizes]
-    scale = w * h / total
-    areas = [s * scale for s in sizes]
-    rects: list[tuple[float, float, float, float]] = []
-    i = 0
-    while i < len(areas):
-        short = min(w, h)
-        row = [areas[i]]
-        j = i + 1
-        while j < len(areas) and _worst(row + [areas[j]], short) <= _worst(row, short):
-            row.append(areas[j])
-            j += 1
-        row_area = sum(row)
-        if w >= h:  # lay the row as a column on the left
-            col_w = row_area / h if h else 0
-            cy = y
-            for a in row:
-                rh = a / col_w if col_w else 0
-                rects.append((x, cy, col_w, rh))
-                cy += rh
-            x, w = x + col_w, w - col_w
-        else:
-            row_h = row_area / w if w else 0
-            cx = x
-            for a in row:
-                rw = a / row_h if row_h else 0
-                rects.append((cx, y, rw, row_h))
-                cx += rw
-            y, h = y + row_h, h - row_h
-        i = j
-    return rects
+def _verdict_class(report: Report) -> str:
+    if report.status == FAIL or not report.accounting.closes:
+        return "notready"
+    return "neutral" if report.status == NOT_GATED else "ready"
 
 
-def _worst(row: list[float], short: float) -> float:
-    s = sum(row)
-    if s <= 0 or short <= 0:
-        return float("inf")
-    return max(max(short * short * r / (s * s), (s * s) / (short * short * r)) for r in row if r > 0)
+def html_page(report: Report, top: int) -> str:
+    """A self-contained page: status and why, the checks that ran, regions against their limits,
+    the budget lines, deltas, region bars and a treemap of flash and RAM (plotly)."""
+    from vigil.budget.plots import region_bars, treemap
+
+    acc = report.accounting
+    name = PurePosixPath(acc.elf).name
+    over = over_budget(report)
+    status = status_text(report)
+    why = f" — over budget: {'; '.join(over)}" if over else ""
+    figure = Figures()
+    parts = [
+        f"<h1>Memory of {esc(name)}{f' ({esc(report.board)})' if report.board else ''}</h1>",
+        f"<div class='verdict {_verdict_class(report)}'>Budget: {esc(status)}{esc(why)}</div>",
+        f"<p>ELF sha256 <code>{esc(acc.elf_sha256[:16])}…</code></p>",
+        "<h2>Checks that ran</h2>",
+        "<ul>" + "".join(f"<li><b>{esc(n)}</b>: {esc(o)}</li>" for n, o in checks_ran(report)) + "</ul>",
+    ]
+    if acc.regions:
+        parts += ["<h2>Memory regions</h2>", regions_html(report)]
+    parts += ["<h2>Budget</h2>", budget_lines_html(report), deltas_html(report, top)]
+    if acc.regions:
+        parts.append(figure(region_bars(report, f"{name}: regions by component, against the budget")))
+    maps = [treemap(report, view, f"{name}: {view} by component", top) for view in ("flash", "ram")]
+    parts += ["<h2>Flash and RAM by component</h2>", treemaps_html(maps, figure)]
+    return page(f"vigil budget {name}", "".join(parts))
+
+
+def treemaps_html(maps, figure: Figures) -> str:
+    return "".join(figure(m) for m in maps if m is not None)

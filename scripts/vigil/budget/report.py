@@ -19,6 +19,7 @@ from vigil.errors import VigilError
 
 SCHEMA = "vigil-budget/1"
 OK, WARN, FAIL = "ok", "warn", "fail"
+NOT_GATED = "not gated"  # no budget file, or one without limits: nothing was checked
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class Report:
 
     @property
     def status(self) -> str:
+        if not self.verdicts:
+            return NOT_GATED
         statuses = {v.status for v in self.verdicts}
         return FAIL if FAIL in statuses else WARN if WARN in statuses else OK
 

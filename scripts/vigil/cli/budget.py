@@ -40,14 +40,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     fmt = parser.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="the report as JSON (schema vigil-budget/1)")
     fmt.add_argument("--markdown", action="store_true", help="a pull-request comment")
-    fmt.add_argument("--html", type=Path, metavar="OUT.html", help="write a self-contained page with treemaps")
+    fmt.add_argument(
+        "--html", type=Path, metavar="OUT.html", help="write a self-contained page: regions, limits, deltas, plots"
+    )
     parser.add_argument("--top", type=int, default=20, metavar="N", help="symbols to list (default 20)")
 
 
 def run(args: argparse.Namespace) -> int:
     from vigil.budget.analyze import analyze, default_budget, find_inputs
-    from vigil.budget.render import html_page, markdown, text_tables
-    from vigil.errors import VigilError
+    from vigil.budget.render import html_page, markdown, over_budget, status_text, text_tables
+    from vigil.errors import CheckFailed, VigilError
     from vigil.fileio import write_text_atomic
     from vigil.workspace import build_dir_format, find_build_dir
 
@@ -63,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         print(markdown(report, args.top), end="")
     elif args.html:
         write_text_atomic(args.html, html_page(report, args.top))
-        console.print(f"wrote {args.html}")
+        console.print(f"wrote {args.html} (budget: {status_text(report)})")
     else:
         for note in report.accounting.notes:
             console.print(f"note: {note}")
@@ -72,4 +74,6 @@ def run(args: argparse.Namespace) -> int:
     if not report.accounting.closes:
         failed = "; ".join(f"{c.name}: {c.detail}" for c in report.accounting.checks if not c.ok)
         raise VigilError(f"{inputs.elf}: accounting does not close ({failed})")
-    return 1 if report.status == "fail" else 0
+    if report.status == "fail":
+        raise CheckFailed(f"{inputs.elf}: over budget ({report.budget.path}): {'; '.join(over_budget(report))}")
+    return 0

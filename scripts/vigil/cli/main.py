@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from vigil import __version__
-from vigil.cli import bench, budget, classify, device, models, regress, samples
+from vigil.cli import bench, budget, classify, device, models, regress, release, samples
 from vigil.cli.common import run_guarded
 
-COMMANDS = (models, classify, budget, samples, device, regress, bench)
+COMMANDS = (models, classify, budget, samples, device, regress, bench, release)
 
 
 def build_parser() -> argparse.ArgumentParser:

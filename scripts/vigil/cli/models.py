@@ -79,6 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("pipeline", help="fetch, convert, inspect, validate and codegen the manifest's models")
     p.add_argument("names", nargs="*", metavar="NAME", help="models (default: all in the manifest)")
     p.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "models", metavar="DIR")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="the summary as JSON (schema vigil-pipeline/1)")
+    fmt.add_argument("--markdown", action="store_true", help="the summary as a Markdown table")
     add_manifest_arguments(p)
 
 
@@ -224,14 +227,26 @@ def _codegen_command(args) -> str:
 
 def _pipeline(args) -> int:
     from vigil.models.pipeline import run_pipeline
-    from vigil.models.render import pipeline_note, pipeline_table
+    from vigil.models.render import pipeline_json, pipeline_markdown, pipeline_note, pipeline_table
 
-    with console.status("running the model pipeline") as status:
-        results = run_pipeline(
-            _manifest(args), args.names, args.out, args.mirror, lambda name: status.update(f"model pipeline: {name}")
-        )
-    console.print(pipeline_table(results, args.out))
-    console.print(pipeline_note())
+    if args.json or args.markdown:  # stdout is the document: no progress on it
+        results = run_pipeline(_manifest(args), args.names, args.out, args.mirror)
+    else:
+        with console.status("running the model pipeline") as status:
+            results = run_pipeline(
+                _manifest(args),
+                args.names,
+                args.out,
+                args.mirror,
+                lambda name: status.update(f"model pipeline: {name}"),
+            )
+    if args.json:
+        print_json(pipeline_json(results, args.out))
+    elif args.markdown:
+        print(pipeline_markdown(results, args.out), end="")
+    else:
+        console.print(pipeline_table(results, args.out, console.width if console.is_terminal else None))
+        console.print(pipeline_note())
     failed = [r.spec.name for r in results if not r.validation.passed]
     if failed:
         raise CheckFailed(f"TFLite and TFLM disagree beyond tolerance for {', '.join(failed)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,7 +75,12 @@ def label_agreement(
     return Agreement(agree, len(samples))
 
 
-def run_model(spec: ModelSpec, out_dir: Path, mirrors: list[Path]) -> PipelineResult:
+def run_model(
+    spec: ModelSpec, out_dir: Path, mirrors: list[Path], step: Callable[[str], None] | None = None
+) -> PipelineResult:
+    """`step` is told each step's name (fetch, convert, inspect, validate, codegen) as it starts."""
+    say = step or (lambda name: None)
+    say("fetch")
     fetched = fetch_model(spec, None, mirrors)
     model = load_tflite(role_path(spec, "int8", fetched))
     preprocessor = role_path(spec, "preprocessor", fetched) if spec.has("preprocessor") else None
@@ -84,14 +90,18 @@ def run_model(spec: ModelSpec, out_dir: Path, mirrors: list[Path]) -> PipelineRe
 
     converted, agreement = None, None
     if spec.source:
+        say("convert")
         converted = model_dir / f"{spec.name}_converted.tflite"
         convert(role_path(spec, spec.source, fetched), spec.task, converted, frontend=spec.frontend)
         ours = load_tflite(converted)
         agreement = label_agreement(ours, model, frontend_for(spec, ours, preprocessor), frontend, samples)
 
+    say("inspect")
     report = inspect_model(model, spec.name)
+    say("validate")
     float_path = role_path(spec, "float", fetched) if spec.has("float") else None
     validation = validate(model, spec.labels, frontend, samples, float_path.read_bytes() if float_path else None)
+    say("codegen")
     generated = codegen(ResolvedModel(spec.name, model, spec), model_dir, report).files
     if preprocessor is not None:
         pre = load_tflite(preprocessor)
