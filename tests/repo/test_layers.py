@@ -7,7 +7,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "scripts" / "vigil"
 LAYERS = (
-    {"__init__", "errors", "settings", "nativeio", "fileio", "io", "tfenv", "workspace"},  # plumbing
+    {"__init__", "errors", "settings", "nativeio", "fileio", "io", "tfenv", "workspace", "htmlpage", "browser"},
     {"tflite"},  # what a .tflite is and costs; TFLM's runtime
     {"frontends", "datasets"},  # reference front-ends; generated data
     {"core"},  # the C core through ctypes and QEMU

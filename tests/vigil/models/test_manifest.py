@@ -99,7 +99,7 @@ def test_release_floors_at_the_limits_load(tmp_path):
 
 def test_reference_models_declare_their_release_floors(manifest):
     assert manifest.get("kws_ref_model").release.min_top1 == 0.55
-    assert manifest.get("vww_96_int8").release.min_conversion_agreement == 0.95
+    assert manifest.get("vww_96_int8").release.min_conversion_agreement == 0.92
     assert manifest.get("micro_speech_quantized").release.min_conversion_agreement is None
 
 
