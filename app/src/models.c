@@ -22,6 +22,21 @@
 #if !defined(VIGIL_MODEL_KWS_FE_MLPERF_MFCC) && !defined(VIGIL_MODEL_KWS_FE_TFLM_PREPROCESSOR)
 #error "The keyword model's front-end is neither mlperf_mfcc nor tflm_preprocessor"
 #endif
+#ifdef VIGIL_MODEL_KWS_FE_MLPERF_MFCC
+/* The MFCC state is sized at build time (modules/vigil/Kconfig): the model must fit it. */
+#if VIGIL_MODEL_KWS_FE_FFT_LENGTH > VIGIL_FFT_MAX_LENGTH
+#error "The keyword model's FFT is longer than this build's: raise CONFIG_VIGIL_FFT_MAX_LENGTH"
+#endif
+#if VIGIL_MODEL_KWS_FE_NUM_MEL_BINS > VIGIL_MFCC_MAX_MEL_BINS
+#error "The keyword model has more mel bands than this build holds: raise CONFIG_VIGIL_MFCC_MAX_MEL_BINS"
+#endif
+#if VIGIL_MODEL_KWS_FE_NUM_MFCC > VIGIL_MFCC_MAX_COEFFS
+#error "The keyword model has more MFCC coefficients than this build holds: raise CONFIG_VIGIL_MFCC_MAX_COEFFS"
+#endif
+#if VIGIL_MODEL_KWS_FE_NUM_FRAMES > VIGIL_MFCC_MAX_FRAMES
+#error "The keyword model's window has more frames than this build holds: raise CONFIG_VIGIL_MFCC_MAX_FRAMES"
+#endif
+#endif
 
 static const char *const kws_labels[] = VIGIL_MODEL_KWS_LABELS;
 

@@ -444,3 +444,40 @@ def test_a_command_line_model_wins_over_kconfig_until_cleared(tmp_path, own_mode
     header = (app.build / "vigil" / "kws" / "kws_model.h").read_text()
     assert hashlib.sha256(own_model.read_bytes()).hexdigest() in header
     assert "#define VIGIL_MODEL_KWS_NUM_LABELS 12" in header
+
+
+def _compile_models_c(built, *defines: str) -> subprocess.CompletedProcess:
+    gen = built[0] / "vigil"
+    flags = [f"-I{REPO / 'app' / 'src'}", f"-I{REPO / 'modules' / 'vigil' / 'include'}", f"-I{gen / 'kws'}"]
+    return subprocess.run(
+        ["gcc", "-std=c11", "-fsyntax-only", "-Wall", "-Werror", *flags, "-DCONFIG_VIGIL_KWS=1",
+         "-DCONFIG_VIGIL_ARENA_SIZE=0", "-DCONFIG_VIGIL_ARENA_MARGIN=1024", "-DCONFIG_VIGIL_STRIDE_MS=0",
+         *defines, str(REPO / "app" / "src" / "models.c")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+
+
+def test_the_mfcc_state_is_sized_by_kconfig_and_a_model_beyond_it_stops_the_build(built):
+    """modules/vigil/Kconfig's defaults (MLPerf-sized) hold kws_ref_model; one step below, the build stops."""
+    kconfig = (REPO / "modules" / "vigil" / "Kconfig").read_text()
+    defaults = dict(re.findall(r"config (VIGIL_(?:FFT|MFCC)_MAX_\w+)\n(?:.*\n)*?\tdefault (\d+)", kconfig))
+    assert defaults == {
+        "VIGIL_FFT_MAX_LENGTH": "512",
+        "VIGIL_MFCC_MAX_MEL_BINS": "40",
+        "VIGIL_MFCC_MAX_COEFFS": "13",
+        "VIGIL_MFCC_MAX_FRAMES": "49",
+    }
+    as_kconfig = [
+        f"-D{name}={value}" for name, value in defaults.items()
+    ]  # as modules/vigil/CMakeLists.txt passes them
+    ok = _compile_models_c(built, *as_kconfig)
+    assert ok.returncode == 0, ok.stderr
+    for name, smaller, words in (
+        ("VIGIL_FFT_MAX_LENGTH", 256, "raise CONFIG_VIGIL_FFT_MAX_LENGTH"),
+        ("VIGIL_MFCC_MAX_MEL_BINS", 39, "raise CONFIG_VIGIL_MFCC_MAX_MEL_BINS"),
+        ("VIGIL_MFCC_MAX_COEFFS", 9, "raise CONFIG_VIGIL_MFCC_MAX_COEFFS"),
+        ("VIGIL_MFCC_MAX_FRAMES", 48, "raise CONFIG_VIGIL_MFCC_MAX_FRAMES"),
+    ):
+        flags = [f for f in as_kconfig if not f.startswith(f"-D{name}=")] + [f"-D{name}={smaller}"]
+        failed = _compile_models_c(built, *flags)
+        assert failed.returncode != 0 and words in failed.stderr, (name, failed.stderr[-500:])
