@@ -170,6 +170,7 @@ def _validate(args) -> int:
     from vigil.models.pipeline import frontend_for
     from vigil.models.render import validation_tables
     from vigil.models.validate import validate
+    from vigil.tflite.model import load_tflite
 
     resolved = _resolve(args)
     spec = resolved.require_spec("validate")
@@ -177,7 +178,7 @@ def _validate(args) -> int:
     frontend = frontend_for(spec, resolved.model, resolved.companion("preprocessor"))
     samples = discover(args.samples, spec.task, spec.labels)
     report = validate(
-        resolved.model, spec.labels, frontend, samples, Path(float_path).read_bytes() if float_path else None
+        resolved.model, spec.labels, frontend, samples, load_tflite(float_path).data if float_path else None
     )
     if args.json:
         print_json(report.to_json())
