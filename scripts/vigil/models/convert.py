@@ -66,6 +66,7 @@ def convert(
 ) -> ConversionResult:
     src = Path(src)
     kind = source_kind(src)
+    float_model = load_tflite(src) if kind == "float_tflite" else None  # verified before TensorFlow loads
     tf = tensorflow()
     if kind == "keras":
         model = _load_keras(src)
@@ -75,7 +76,6 @@ def convert(
         input_shape = _savedmodel_input_shape(tf, src)
         make_converter = lambda: tf.lite.TFLiteConverter.from_saved_model(str(src))  # noqa: E731
     else:
-        float_model = load_tflite(src)
         if not float_model.inputs or float_model.input_tensors[0].dtype != "float32":
             raise VigilError(
                 f"{src}: not a float model (input is {float_model.input_tensors[0].dtype}); it is already quantized"
