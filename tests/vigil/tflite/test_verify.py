@@ -7,7 +7,6 @@ import inspect
 import re
 
 import numpy as np
-
 import pytest
 import tflite as bindings
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as tflm_schema
