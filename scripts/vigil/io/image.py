@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from PIL import Image, UnidentifiedImageError
 from vigil.errors import VigilError
 
 MIN_SIDE = 8  # smaller frames carry nothing a 96x96 network can use
+MAX_SIDE = 4096  # VIGIL_IMAGE_MAX_SIDE (modules/vigil/include/vigil/image.h): the front-end's largest frame
 FORMATS = ("PNG", "BMP", "JPEG")
 
 
@@ -22,12 +24,19 @@ def read_image(path: Path) -> np.ndarray:
         with Image.open(path) as im:
             if im.format not in FORMATS:
                 raise VigilError(f"{path}: {im.format} image, expected PNG, BMP or JPEG")
+            w, h = im.size
+            if w > MAX_SIDE or h > MAX_SIDE:  # before decoding: the header alone can claim gigapixels
+                raise VigilError(f"{path}: image is {w}x{h} pixels, the front-end takes at most {MAX_SIDE}x{MAX_SIDE}")
             im.load()
             gray = im.mode in ("1", "L", "I", "I;16", "F")
             pixels = np.asarray(im.convert("L" if gray else "RGB"), dtype=np.uint8)
     except VigilError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except Image.DecompressionBombError:  # Pillow refuses the header before we see the size
+        raise VigilError(
+            f"{path}: image is larger than {MAX_SIDE}x{MAX_SIDE} pixels, the most the front-end takes"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error):
         raise VigilError(f"{path}: not a readable image (corrupt or unsupported)") from None
     if pixels.ndim == 2:
         pixels = pixels[:, :, None]
