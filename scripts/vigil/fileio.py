@@ -34,6 +34,14 @@ def _blocking_ancestor(path: Path) -> Path | None:
     return None
 
 
+def _existing(folder: Path) -> Path:
+    """`folder`, or its nearest ancestor that exists."""
+    folder = Path(folder).absolute()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
 def check_output_file(target: Path, what: str = "output file") -> Path:
     """Refuse, before any work, a file output that cannot be written: a folder, something that
     is not a regular file (a device, a pipe), or a path under a file."""
@@ -67,9 +75,8 @@ def _cannot_write(target: Path, e: OSError) -> VigilError:
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path next to `target`; rename it over `target` only on success."""
     target = check_output_file(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:  # the temporary file waits in the nearest existing folder: no folder is made for a failure
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=_existing(target.parent))
     except OSError as e:
         raise _cannot_write(target, e) from None
     os.close(fd)
@@ -77,6 +84,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield tmp_path
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp_path, target)
         except OSError as e:
             raise _cannot_write(target, e) from None
@@ -102,19 +110,16 @@ def atomic_files(out_dir: Path) -> Iterator[Path]:
     """
     out_dir = check_output_dir(out_dir)
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=_existing(out_dir.parent)))
     except OSError as e:
         raise _cannot_write(out_dir, e) from None
     try:
         yield staging
         items = [item for item in sorted(staging.rglob("*")) if item.is_file()]
         try:
-            out_dir.mkdir(parents=True, exist_ok=True)
             for item in items:  # every destination checked before the first file moves
-                dest = out_dir / item.relative_to(staging)
-                if dest.is_dir():
-                    raise VigilError(f"{dest}: is a folder, cannot write a file there")
+                check_output_file(out_dir / item.relative_to(staging), "generated file")
+            out_dir.mkdir(parents=True, exist_ok=True)
             for item in items:
                 dest = out_dir / item.relative_to(staging)
                 dest.parent.mkdir(parents=True, exist_ok=True)
