@@ -125,8 +125,12 @@ class Node:
 
 def _range(low, high) -> str:
     if low is not None and high is not None:
-        return f"from {low:g} to {high:g}"
-    return f"at least {low:g}" if low is not None else f"at most {high:g}"
+        return f"from {_num(low)} to {_num(high)}"
+    return f"at least {_num(low)}" if low is not None else f"at most {_num(high)}"
+
+
+def _num(value) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def optional(entries: dict[str, Node], key: str) -> Node | None:

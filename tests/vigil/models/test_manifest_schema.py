@@ -118,7 +118,8 @@ def test_thresholds_per_label_and_a_stated_null_class_are_read(tmp_path):
         _edited(
             tmp_path,
             "      silence: silence\n      unknown: unknown\n    release:\n      # Floors",
-            '      thresholds: {"yes": 0.95}\n      silence: null\n      unknown: unknown\n    release:\n      # Floors',
+            '      thresholds: {"yes": 0.95}\n      silence: null\n'
+            "      unknown: unknown\n    release:\n      # Floors",
         )
     )
     params = manifest.get("kws_ref_model").recognizer()
