@@ -154,3 +154,11 @@ def test_outputs_that_cannot_be_written_are_refused_before_the_run(vww_golden, t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "golden.json"]
     outcome = forked(["regress", "golden", suite, "--out", tmp_path])
     assert_clean_error(outcome, tmp_path, "is a folder")
+
+
+def test_regress_data_of_an_image_suite(cli, tmp_path):
+    """It printed a traceback: the image front-end has no sample rate."""
+    path = tmp_path / "v.yml"
+    path.write_text("model: vww_96_int8\nclips:\n  - files: samples/vww/*.bmp\n")
+    code, out, err = cli("regress", "data", path)
+    assert code == 0 and err == "" and out.split() == ["no_person:", "1", "person:", "1"]
