@@ -139,9 +139,11 @@ def _fetch(args) -> int:
 
 
 def _convert(args) -> int:
+    from vigil.fileio import check_output_file
     from vigil.models.convert import convert
     from vigil.models.resolve import conversion_source
 
+    check_output_file(args.out, "converted model")
     source = conversion_source(args.source, lambda: _manifest(args), args.mirror, args.like)
     result = convert(source.path, args.task, args.out, args.calibration, source.frontend)
     console.print(
@@ -193,9 +195,11 @@ def _validate(args) -> int:
 def _codegen(args) -> int:
     import dataclasses
 
+    from vigil.fileio import check_output_dir
     from vigil.models.codegen import codegen
     from vigil.models.resolve import c_identifier
 
+    check_output_dir(args.out, "folder for the generated sources")
     resolved = _resolve(args)
     if args.name:
         resolved = dataclasses.replace(resolved, name=c_identifier(args.name))
@@ -206,9 +210,11 @@ def _codegen(args) -> int:
 
 
 def _pipeline(args) -> int:
+    from vigil.fileio import check_output_dir
     from vigil.models.pipeline import run_pipeline
     from vigil.models.render import pipeline_note, pipeline_table
 
+    check_output_dir(args.out, "pipeline output folder")
     with console.status("running the model pipeline") as status:
         results = run_pipeline(
             _manifest(args), args.names, args.out, args.mirror, lambda name: status.update(f"model pipeline: {name}")

@@ -87,7 +87,7 @@ def parse_line(line: str, where: str = "line") -> Line:
     text = line[:-1] if line.endswith("\n") else line
     text = text[:-1] if text.endswith("\r") else text
     shown = text if len(text) <= 80 else text[:77] + "..."
-    shown = shown.encode("ascii", "backslashreplace").decode("ascii")
+    shown = "".join(ch if " " <= ch <= "~" else ascii(ch)[1:-1] for ch in shown)  # one printable line
 
     def bad(problem: str):
         raise VigilError(f"{where}: {problem}: '{shown}'")

@@ -7,7 +7,7 @@ import pytest
 
 from tests.forked_cli import assert_clean_error, forked, subprocess_cli
 from tests.vigil.models.helpers import with_builtin
-from tests.vigil.tflite.model_mutations import INT8_MUTATIONS
+from vigil.bench.model_damage import INT8_MUTATIONS
 
 BY_NAME = {m.name: m for m in INT8_MUTATIONS}
 # Each crashed a command (segfault, SIGFPE) or passed wrongly before the models were verified.

@@ -73,3 +73,10 @@ def test_numbers_longer_than_the_c_types_are_refused():
     with pytest.raises(VigilError, match="bad ack fields"):
         parse_line(_resealed(body.replace("samples=32000", "samples=" + "9" * 11)))
     assert parse_line(_resealed(body.replace("samples=32000", "samples=4294967295"))).samples == 4294967295
+
+
+def test_the_error_shows_the_damaged_line_on_one_printable_line():
+    line = _lines()["ack"]
+    with pytest.raises(VigilError) as e:
+        parse_line("VIG\nL" + line[5:] + "\x00")
+    assert "\n" not in str(e.value) and "\\n" in str(e.value) and str(e.value).isascii()

@@ -11,13 +11,12 @@ import pytest
 import tflite as bindings
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as tflm_schema
 
+from vigil.bench.model_damage import INT8_MUTATIONS, PER_CHANNEL_MUTATIONS, op_version
 from vigil.errors import VigilError
 from vigil.tflite import verify as v
 from vigil.tflite.model import load_tflite, parse_tflite
 from vigil.tflite.op_versions import MAX_VERSION
 from vigil.tflite.ops import BUILTINS
-
-from .model_mutations import INT8_MUTATIONS, PER_CHANNEL_MUTATIONS, op_version
 
 REAL = (
     "kws_ref_model.tflite",

@@ -1,9 +1,11 @@
-"""Damaged .tflite files built from a real one, each with the check it must fail.
+"""Damaged .tflite files built from a real one, each with the check it must fail (or "" for
+a change that leaves a loadable model), for the verifier's tests and `vigil bench fuzz`.
 
 Every mutation edits the model through the schema's own object API (TFLM's generated Python
-bindings) and serializes it with the flatbuffers builder, so the result is a well-formed
-flatbuffer whose problem is exactly the one named - an independent statement of what each
-check means. Byte-level damage (identifier, root offset, trailing bytes) is written directly.
+bindings, the `models` extra) and serializes it with the flatbuffers builder, so the result is
+a well-formed flatbuffer whose problem is exactly the one named - a statement of what each
+check means that does not use vigil.tflite.verify. Byte-level damage (identifier, root offset,
+trailing bytes) is written directly.
 """
 
 from __future__ import annotations
@@ -11,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import flatbuffers
 import numpy as np
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
-
-from tests.vigil.models.helpers import rewrite_model
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,15 @@ class Mutation:
     name: str
     check: str  # the check that must fail; "" for a mutation that leaves a valid model
     apply: Callable[[bytes], bytes]
+
+
+def rewrite_model(data: bytes, edit) -> bytes:
+    """Apply `edit(ModelT)` to a .tflite and serialize it again."""
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
+    edit(model)
+    builder = flatbuffers.Builder(len(data) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
 
 
 def _edit(fn) -> Callable[[bytes], bytes]:
@@ -301,3 +311,18 @@ PER_CHANNEL_MUTATIONS = (
 
 def op_version(data: bytes, version: int, op_index: int = 0) -> bytes:
     return rewrite_model(data, _op_version(version, op_index))
+
+
+def weight_ranges(data: bytes) -> list[tuple[int, int]]:
+    """(start, end) of the data of every int8 constant of subgraph 0 - weights: any value there
+    leaves a model TFLM runs (int32 constants may be shapes a kernel checks, so they are left out)."""
+    model = schema.Model.GetRootAsModel(data, 0)
+    graph = model.Subgraphs(0)
+    buffers = {graph.Tensors(i).Buffer() for i in range(graph.TensorsLength()) if graph.Tensors(i).Type() == 9}
+    ranges = []
+    for i in sorted(buffers):
+        buf = model.Buffers(i)
+        if buf.DataLength():
+            start = buf._tab.Vector(buf._tab.Offset(4))
+            ranges.append((start, start + buf.DataLength()))
+    return ranges
