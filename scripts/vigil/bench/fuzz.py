@@ -182,20 +182,22 @@ def judge(case: Case, run: Run, reference: Run | None = None) -> str:
     if "Traceback (most recent call last)" in run.stderr or run.code not in (0, 1, 2):
         return "traceback"
     lines = [line for line in run.stderr.splitlines() if line.strip() and not line.startswith("vigil: warning: ")]
-    if run.code in (1, 2):
-        if len(lines) != 1 or not lines[0].startswith("vigil: error: "):
+    if run.code == 1:  # a check that failed: the report says why, at most one error line
+        if not case.check_failure or len(lines) > 1 or lines and not lines[0].startswith("vigil: error: "):
             return "unclean"
-        if run.code == 1 and not case.check_failure:
-            return "unclean"
-        if run.code == 2 and case.names not in lines[0]:
-            return "unclean"
-        if run.left and run.code == 2:
-            return "partial"
-        if case.expect in ("valid", "same") and run.code == 2:
-            return "refused"
         if case.expect == "same" and reference is not None and answer(run) != answer(reference):
             return "wrong"
-        return "clean" if run.code == 2 else "check"
+        return "check"
+    if run.code == 2:
+        if len(lines) != 1 or not lines[0].startswith("vigil: error: "):
+            return "unclean"
+        if case.names not in lines[0]:
+            return "unclean"
+        if run.left:
+            return "partial"
+        if case.expect in ("valid", "same"):
+            return "refused"
+        return "clean"
     if case.expect == "error":
         return "wrong"
     if case.expect == "same" and reference is not None:

@@ -207,7 +207,7 @@ def _check_same_link(image: ElfImage, linkmap: LinkMap) -> None:
         map_load = out.load_address if out.load_address is not None else out.address
         if not section.nobits and section.load_address != map_load:
             raise VigilError(
-                f"{linkmap.path}: map is from another link, or {image.path.name}'s program headers are damaged: "
+                f"{linkmap.path}: map is from another link, or {image.path}'s program headers are damaged: "
                 f"section {section.name} loads at 0x{section.load_address:x} in the ELF, at 0x{map_load:x} in the map"
             )
 

@@ -15,6 +15,14 @@ MAX_SIDE = 4096  # VIGIL_IMAGE_MAX_SIDE (modules/vigil/include/vigil/image.h): t
 FORMATS = ("PNG", "BMP", "JPEG")
 
 
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the IEND chunk: length 0, type, CRC-32 of "IEND"
+
+
+def _has_png_end(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return PNG_END in f.read()
+
+
 def read_image(path: Path) -> np.ndarray:
     """Pixels as uint8 [H, W, 3] (colour) or [H, W, 1] (grayscale)."""
     path = Path(path)
@@ -24,6 +32,8 @@ def read_image(path: Path) -> np.ndarray:
         with Image.open(path) as im:
             if im.format not in FORMATS:
                 raise VigilError(f"{path}: {im.format} image, expected PNG, BMP or JPEG")
+            if im.format == "PNG" and not _has_png_end(path):  # Pillow decodes a PNG cut after its pixels
+                raise VigilError(f"{path}: truncated PNG (no IEND chunk)")
             w, h = im.size
             if w > MAX_SIDE or h > MAX_SIDE:  # before decoding: the header alone can claim gigapixels
                 raise VigilError(f"{path}: image is {w}x{h} pixels, the front-end takes at most {MAX_SIDE}x{MAX_SIDE}")

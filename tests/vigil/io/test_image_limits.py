@@ -65,3 +65,18 @@ def test_exactly_the_largest_side_is_read(tmp_path):
 def test_a_claim_within_the_limit_with_no_pixels_behind_it(tmp_path):
     with pytest.raises(VigilError, match="not a readable image"):
         read_image(_png_claiming(tmp_path, 4096, 4096))
+
+
+def test_a_png_cut_after_its_pixels_is_refused(tmp_path):
+    """Pillow decodes a PNG whose IEND chunk is missing; the file is truncated all the same."""
+    path = tmp_path / "x.png"
+    Image.fromarray(np.full((16, 16, 3), 9, np.uint8)).save(path)
+    data = path.read_bytes()
+    assert data.endswith(bytes.fromhex("0000000049454e44ae426082"))
+    assert read_image(path).shape == (16, 16, 3)
+    for size in range(len(data) - 12, len(data)):
+        path.write_bytes(data[:size])
+        with pytest.raises(VigilError, match="truncated PNG"):
+            read_image(path)
+    path.write_bytes(data + b"trailing bytes after IEND are not PNG's concern")
+    assert read_image(path).shape == (16, 16, 3)
