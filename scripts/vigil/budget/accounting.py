@@ -200,7 +200,7 @@ def _check_same_link(image: ElfImage, linkmap: LinkMap) -> None:
             seen = "absent" if out is None else f"0x{out.address:x} + {out.size}"
             raise VigilError(
                 f"{linkmap.path}: map is from another link: section {section.name} is at 0x{section.address:x} + "
-                f"{section.size} in {image.path.name}, {seen} in the map"
+                f"{section.size} in {image.path}, {seen} in the map"
             )
         # The ELF's load address comes from its program headers, the map's from ld: they agree
         # for one link (the map omits it when it equals the address).

@@ -26,6 +26,8 @@ def _has_png_end(path: Path) -> bool:
 def read_image(path: Path) -> np.ndarray:
     """Pixels as uint8 [H, W, 3] (colour) or [H, W, 1] (grayscale)."""
     path = Path(path)
+    if path.is_dir():
+        raise VigilError(f"{path}: is a folder, expected an image")
     if not path.is_file():
         raise VigilError(f"{path}: file not found")
     try:

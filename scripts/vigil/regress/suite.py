@@ -64,13 +64,16 @@ class Suite:
         """A `files:` pattern: relative to VIGIL_DATA, or to the suite with ./, or absolute."""
         if pattern.startswith(("/", "./", "../")):
             base = Path(pattern) if pattern.startswith("/") else self.path.parent / pattern
-            paths = sorted(Path(p) for p in glob.glob(str(base)))
+            paths = sorted(Path(p) for p in glob.glob(str(base)) if Path(p).is_file())
         else:
             try:
                 shared = data_dir()
             except VigilError as e:
                 raise VigilError(f"{self.path}: 'files: {pattern}' is read from the shared data folder: {e}") from None
-            paths = sorted(shared.glob(pattern))
+            try:
+                paths = sorted(p for p in shared.glob(pattern) if p.is_file())
+            except (ValueError, NotImplementedError) as e:  # pathlib refuses some patterns ('**x', absolute)
+                raise VigilError(f"{self.path}: 'files: {pattern}' is not a usable pattern ({e})") from None
         if not paths:
             raise VigilError(f"{self.path}: no files match '{pattern}'")
         return paths

@@ -162,3 +162,10 @@ def test_regress_data_of_an_image_suite(cli, tmp_path):
     path.write_text("model: vww_96_int8\nclips:\n  - files: samples/vww/*.bmp\n")
     code, out, err = cli("regress", "data", path)
     assert code == 0 and err == "" and out.split() == ["no_person:", "1", "person:", "1"]
+
+
+def test_a_files_pattern_that_matches_only_a_folder(cli, tmp_path):
+    path = tmp_path / "v.yml"
+    path.write_text("model: vww_96_int8\nclips:\n  - files: samples/vww/\n")
+    code, out, err = cli("regress", "data", path)
+    assert code == 2 and err.strip() == f"vigil: error: {path}: no files match 'samples/vww/'"
