@@ -12,6 +12,9 @@ from vigil.bench import fuzz_families
 
 @pytest.fixture(scope="session")
 def fuzz_bases(tmp_path_factory, model_mirror, data_dir):
+    from vigil.bench.fuzz import warm_up
+
+    warm_up()  # what the children run, loaded once here: they are forks of this process
     work = tmp_path_factory.mktemp("fuzz")
     env = {
         "VIGIL_CACHE": str(work / "cache"),

@@ -248,7 +248,7 @@ def measure_fuzz(
     figures = []
     with tempfile.TemporaryDirectory(prefix="vigil-fuzz-") as tmp:
         work = Path(tmp)
-        _warm_up()
+        warm_up()
         env = fuzz_env(work)
         bases = make_bases(work, env)
         references: dict[tuple, Run] = {}
@@ -265,7 +265,7 @@ def measure_fuzz(
     return FuzzFigures(seed, figures, time.monotonic() - start)
 
 
-def _warm_up() -> None:
+def warm_up() -> None:
     """What every child needs, loaded once in the parent (children are forks of it)."""
     import vigil.budget.analyze  # noqa: F401
     import vigil.classify.engine  # noqa: F401
