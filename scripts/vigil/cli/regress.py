@@ -99,12 +99,19 @@ def _run(args) -> int:
     given = [Path(p).resolve() for p, _ in outputs if p]
     if len(set(given)) != len(given):
         raise VigilError(f"{given[0]}: --junit, --json and --markdown must name different files")
-    if args.timeout <= 0 or args.top < 0:
-        raise VigilError(f"--timeout {args.timeout:g} / --top {args.top}: expected a positive time and a count")
+    if args.timeout <= 0 or args.top < 0 or args.baud <= 0:
+        raise VigilError(
+            f"--timeout {args.timeout:g}, --top {args.top}, --baud {args.baud}: expected a positive time, a count "
+            "and a positive baud rate"
+        )
+    try:
+        exe_args = shlex.split(args.exe_args)
+    except ValueError as e:
+        raise VigilError(f"--exe-args {args.exe_args!r}: {e}") from None
     prepared = _prepared(args)
     golden_path = args.golden or default_golden(prepared.suite.name)
     golden = load_golden(golden_path)
-    exe = [args.exe, *shlex.split(args.exe_args)] if args.exe else None
+    exe = [args.exe, *exe_args] if args.exe else None
     try:
         target = open_target(
             args.target, prepared.resolved, port=args.port, baudrate=args.baud, exe=exe, timeout=args.timeout

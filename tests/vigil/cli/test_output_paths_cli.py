@@ -41,3 +41,16 @@ def test_vigil_cache_that_is_a_file(data_dir, tmp_path, a_file):
     )
     assert_clean_error(outcome, a_file, "VIGIL_CACHE is not a folder")
     _untouched(tmp_path, a_file)
+
+
+def test_run_options_out_of_range(tmp_path):
+    suite = tmp_path / "s.yml"
+    suite.write_text("model: vww_96_int8\nclips:\n  - files: samples/vww/*.bmp\n")
+    for extra, problem in (
+        (["--exe-args", "'unbalanced"], '--exe-args "\'unbalanced": No closing quotation'),
+        (["--baud", "-9600"], "--baud -9600"),
+        (["--timeout", "0"], "--timeout 0"),
+        (["--top", "-1"], "--top -1"),
+    ):
+        outcome = forked(["regress", "run", suite, "--target", "native_sim", "--exe", "/bin/true", *extra])
+        assert_clean_error(outcome, problem)
