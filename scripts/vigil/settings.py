@@ -29,7 +29,10 @@ def cache_dir() -> Path:
     """Downloaded and generated artifacts: $VIGIL_CACHE, else ~/.cache/vigil."""
     env = os.environ.get("VIGIL_CACHE")
     if env:
-        return Path(env)
+        path = Path(env)
+        if path.exists() and not path.is_dir():
+            raise VigilError(f"{path}: VIGIL_CACHE is not a folder")
+        return path
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "vigil"
 

@@ -7,7 +7,19 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "scripts" / "vigil"
 LAYERS = (
-    {"__init__", "errors", "settings", "nativeio", "fileio", "io", "tfenv", "workspace", "htmlpage", "browser"},
+    {
+        "__init__",
+        "errors",
+        "settings",
+        "nativeio",
+        "fileio",
+        "io",
+        "tfenv",
+        "workspace",
+        "htmlpage",
+        "browser",
+        "schema",
+    },
     {"tflite"},  # what a .tflite is and costs; TFLM's runtime
     {"frontends", "datasets"},  # reference front-ends; generated data
     {"core"},  # the C core through ctypes and QEMU

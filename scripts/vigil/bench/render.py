@@ -12,6 +12,7 @@ from vigil.bench.frontend import (
     STRIDE_HOPS,
     FrontendFigures,
 )
+from vigil.bench.fuzz import FAILURES, FuzzFigures
 from vigil.bench.models import ModelFigures
 from vigil.bench.regress import TARGETS, RegressFigures
 
@@ -80,3 +81,41 @@ def regress_table(rows: list[RegressFigures]) -> Table:
         rates = [f"{r.rates[t]:.1f}" + ("" if r.passed[t] else " (FAILED)") for t in TARGETS]
         table.add_row(r.suite, str(r.samples), f"{r.golden_rate:.1f}", *rates)
     return table
+
+
+FUZZ_COLUMNS = (
+    ("clean", "clean errors"),
+    ("check", "exit 1 (documented)"),
+    ("same", "same answer"),
+    ("accepted", "accepted (valid)"),
+    ("unclean", "unclean errors"),
+    ("traceback", "tracebacks"),
+    ("crash", "crashes"),
+    ("hang", "hangs"),
+    ("wrong", "wrong successes"),
+    ("refused", "valid refused"),
+    ("partial", "partial outputs"),
+)
+
+
+def fuzz_table(f: FuzzFigures) -> Table:
+    table = Table(title=f"vigil bench fuzz (seed {f.seed}, {f.seconds:.0f} s): cases per family and outcome")
+    table.add_column("family")
+    table.add_column("cases", justify="right")
+    for _, title in FUZZ_COLUMNS:
+        table.add_column(title, justify="right")
+    for family in f.families:
+        table.add_row(family.family, f"{family.tried:,}", *(f"{family.counts[k]:,}" for k, _ in FUZZ_COLUMNS))
+    totals = {k: sum(x.counts[k] for x in f.families) for k, _ in FUZZ_COLUMNS}
+    table.add_row("all", f"{sum(x.tried for x in f.families):,}", *(f"{totals[k]:,}" for k, _ in FUZZ_COLUMNS))
+    return table
+
+
+def fuzz_examples(f: FuzzFigures) -> list[str]:
+    """The first case of each failure, to reproduce it."""
+    return [
+        f"{family.family} {outcome}: {family.examples[outcome]}"
+        for family in f.families
+        for outcome in FAILURES
+        if outcome in family.examples
+    ]

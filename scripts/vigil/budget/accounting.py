@@ -2,8 +2,9 @@
 
 Leaves (../shared/docs/memtools.md §6, Rule 1): `symbol`, `residue` (bytes of an input
 section no symbol covers, owned by its object), `fill` (the linker's *fill*, owned by the input
-section before it), `linker` (stubs, LONG/BYTE data, alignment inside an output section) and
-`unknown` (only without a map). Regions (Rule 2): used = highest end of what is placed in the
+section before it), `linker` (stubs, LONG/BYTE data) and `unknown` (without a map; with one,
+bytes the map does not list - ld lists every byte it places, so the map is incomplete and the
+accounting does not close). Regions (Rule 2): used = highest end of what is placed in the
 region (section contents and the load images of initialized data) minus its origin, and
 the bytes between placements are an explicit `(padding)` gap. The checks that the sums close
 are part of the result; a report that does not close says so.
@@ -199,7 +200,15 @@ def _check_same_link(image: ElfImage, linkmap: LinkMap) -> None:
             seen = "absent" if out is None else f"0x{out.address:x} + {out.size}"
             raise VigilError(
                 f"{linkmap.path}: map is from another link: section {section.name} is at 0x{section.address:x} + "
-                f"{section.size} in {image.path.name}, {seen} in the map"
+                f"{section.size} in {image.path}, {seen} in the map"
+            )
+        # The ELF's load address comes from its program headers, the map's from ld: they agree
+        # for one link (the map omits it when it equals the address).
+        map_load = out.load_address if out.load_address is not None else out.address
+        if not section.nobits and section.load_address != map_load:
+            raise VigilError(
+                f"{linkmap.path}: map is from another link, or {image.path}'s program headers are damaged: "
+                f"section {section.name} loads at 0x{section.load_address:x} in the ELF, at 0x{map_load:x} in the map"
             )
 
 
@@ -279,6 +288,12 @@ def _section_leaves(
         container_kind = "unknown"
     else:
         container_kind = "residue"
+
+    def gap(start: int, size: int) -> Leaf:
+        # ld lists every byte it places (input sections, *fill*, data statements): bytes between
+        # the map's placements mean the map is incomplete, and they are nobody's alignment.
+        return Leaf("unknown", section.name, start, size, "(not in the map)", component=UNKNOWN)
+
     cursor = section.address
     previous_component = UNKNOWN
     previous: Placement | None = None
@@ -286,7 +301,7 @@ def _section_leaves(
     for p in placements:
         start, stop = max(p.address, cursor), min(p.address + p.size, end)
         if start > cursor:
-            leaves.append(Leaf("linker", section.name, cursor, start - cursor, "(alignment)", component=LINKER))
+            leaves.append(gap(cursor, start - cursor))
         if stop <= start:
             continue
         if p.kind == "fill":
@@ -313,7 +328,7 @@ def _section_leaves(
             previous, previous_component = p, new[-1].component if new else previous_component
         cursor = stop
     if cursor < end:
-        leaves.append(Leaf("linker", section.name, cursor, end - cursor, "(alignment)", component=LINKER))
+        leaves.append(gap(cursor, end - cursor))
     return leaves
 
 

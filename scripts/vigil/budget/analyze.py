@@ -56,10 +56,29 @@ def parse_linker_usage(path: Path) -> dict[str, int]:
         text = Path(path).read_text(errors="replace")
     except FileNotFoundError:
         raise VigilError(f"{path}: linker output not found") from None
+    except IsADirectoryError:
+        raise VigilError(f"{path}: is a folder, expected the linker's output (a build log)") from None
+    except OSError as e:
+        raise VigilError(f"{path}: cannot read the linker output ({e.strerror or e})") from None
     usage = {m.group(1): int(m.group(2)) * _UNIT[m.group(3)] for m in _USAGE.finditer(text)}
     if not usage:
         raise VigilError(f"{path}: no '--print-memory-usage' table in it")
     return usage
+
+
+def _guarded(elf: Path, what: str, read):
+    """pyelftools reads DWARF and section data lazily and raises whatever its parser meets on
+    damaged bytes (ELFParseError, KeyError, NotImplementedError, struct and construct errors):
+    one error naming the file instead."""
+    try:
+        return read()
+    except VigilError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any parser failure is damaged input
+        hint = " (rebuild it, or strip the debug information to account without source files)"
+        raise VigilError(
+            f"{elf}: damaged {what} ({type(e).__name__}){hint if what.startswith('DWARF') else ''}"
+        ) from None
 
 
 def default_budget(board: str | None) -> Path | None:
@@ -74,12 +93,12 @@ def analyze(
 ) -> Report:
     budget: Budget | None = load_budget(budget_path) if budget_path else None
     linkmap = parse_map(inputs.map) if inputs.map else None
+    usage = parse_linker_usage(linker_output) if linker_output else None
     image = load_elf(inputs.elf)
     try:
-        sources = source_index(image)
+        sources = _guarded(inputs.elf, "DWARF debug information", lambda: source_index(image))
         rules = (budget.rules if budget else ()) + DEFAULT_RULES
-        usage = parse_linker_usage(linker_output) if linker_output else None
-        acc = account(image, linkmap, sources, rules, usage)
+        acc = _guarded(inputs.elf, "section contents", lambda: account(image, linkmap, sources, rules, usage))
     finally:
         image.close()
     report = Report(acc, board=inputs.board, config_sha256=sha256_file(inputs.config) if inputs.config else None)

@@ -79,14 +79,19 @@ def parse_map(path: Path) -> LinkMap:
         text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         raise VigilError(f"{path}: map file not found") from None
+    except IsADirectoryError:
+        raise VigilError(f"{path}: is a folder, expected a GNU ld map file") from None
     except OSError as e:
         raise VigilError(f"{path}: cannot read ({e.strerror})") from None
-    if "Memory Configuration" not in text or "Linker script and memory map" not in text:
-        raise VigilError(f"{path}: not a GNU ld map file (no Memory Configuration / memory map)")
     lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("Memory Configuration"))
-    memory_map = next(i for i, line in enumerate(lines) if line.startswith("Linker script and memory map"))
+    start = next((i for i, line in enumerate(lines) if line.startswith("Memory Configuration")), None)
+    memory_map = next((i for i, line in enumerate(lines) if line.startswith("Linker script and memory map")), None)
+    if start is None or memory_map is None or memory_map < start:
+        raise VigilError(f"{path}: not a GNU ld map file (no Memory Configuration / memory map)")
     regions = tuple(_regions(lines[start + 1 : memory_map]))
+    names = [r.name for r in regions]
+    if len(set(names)) != len(names):
+        raise VigilError(f"{path}: memory region '{next(n for n in names if names.count(n) > 1)}' is listed twice")
     return LinkMap(path, regions, _sections(lines[memory_map + 1 :]))
 
 

@@ -6,7 +6,6 @@ notes, regions, sections, components, symbols, unattributed, budget, deltas.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,8 @@ from vigil.budget.accounting import Accounting, Leaf
 from vigil.budget.budgetfile import Budget, Limits
 from vigil.budget.components import PADDING
 from vigil.errors import VigilError
+from vigil.fileio import dump_json, load_json
+from vigil.schema import Node
 
 SCHEMA = "vigil-budget/1"
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -112,6 +113,10 @@ class Report:
             self.verdicts.append(_verdict("component", name, view, used, views[view]["length"], limits))
         self.verdicts.sort(key=lambda v: {FAIL: 0, WARN: 1, OK: 2}[v.status])
 
+    def to_json_text(self) -> str:
+        """The report as strict JSON (no NaN or infinity can be written)."""
+        return dump_json(self.to_json(), indent=2)
+
     def to_json(self) -> dict:
         acc = self.accounting
         components = self.components()
@@ -202,16 +207,38 @@ def _leaf_json(leaf: Leaf, views: tuple[str, ...]) -> dict:
     }
 
 
+# What compute_deltas reads of a baseline: per list, the fields (True: required) and whether
+# names must be unique.
+_BASELINE_FIELDS = {
+    "regions": ({"name": True, "used": True, "padding": False}, True),
+    "components": ({"name": True, "flash": True, "ram": True}, True),
+    "symbols": ({"identity": True, "size": True}, False),
+}
+
+
 def load_baseline(path: Path) -> dict:
+    """An earlier `--json` report, with every field the deltas read checked (schema vigil-budget/1)."""
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise VigilError(f"{path}: baseline not found") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise VigilError(f"{path}: baseline is not JSON") from None
+    doc = load_json(path, "baseline")
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise VigilError(f"{path}: not a vigil budget report (schema {SCHEMA})")
+    root = Node(path, doc)
+    provenance = root.get("provenance")
+    sha = provenance.get("elf_sha256") if provenance is not None and not provenance.is_null else None
+    if sha is not None and not sha.is_null:
+        sha.string()
+    for key, (fields, unique) in _BASELINE_FIELDS.items():
+        names = set()
+        for item in root.require(key).items():
+            for name, required in fields.items():
+                value = item.require(name) if required else item.get(name)
+                if value is None:
+                    continue
+                text = value.string() if name in ("name", "identity") else value.integer(low=0)
+                if unique and name == "name":
+                    if text in names:
+                        value.fail(f"'{text}' is listed twice")
+                    names.add(text)
     return doc
 
 

@@ -17,13 +17,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_manifest_arguments(p)
     sub.add_parser("frontend", help="Cortex-M33 instructions per MFCC hop and per VWW frame; host time per second")
     sub.add_parser("budget", help="time and peak memory of `vigil budget` on a generated 2 MB C/C++ firmware")
+    p = sub.add_parser("fuzz", help="damaged inputs for every command: clean errors, tracebacks, crashes, hangs")
+    p.add_argument("--cases", type=int, default=40, metavar="N", help="cases per family (default 40)")
+    p.add_argument("--seed", type=int, default=2026, help="the damage drawn (default 2026)")
+    p.add_argument("--family", action="append", default=[], metavar="NAME", help="only these families")
     p = sub.add_parser("regress", help="samples per second of `vigil regress run` on the host and on QEMU")
     p.add_argument("suites", nargs="*", default=["kws", "vww"], metavar="SUITE")
     add_manifest_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"models": _models, "frontend": _frontend, "budget": _budget, "regress": _regress}[args.bench_command](args)
+    return {"models": _models, "frontend": _frontend, "budget": _budget, "regress": _regress, "fuzz": _fuzz}[
+        args.bench_command
+    ](args)
+
+
+def _fuzz(args) -> int:
+    from vigil.bench.fuzz import measure_fuzz
+    from vigil.bench.fuzz_families import FAMILIES
+    from vigil.bench.render import fuzz_examples, fuzz_table
+    from vigil.cli.main import main
+    from vigil.errors import VigilError
+
+    known = (*FAMILIES, "paths", "protocol")
+    unknown = [f for f in args.family if f not in known]
+    if unknown or args.cases < 1:
+        raise VigilError(f"--family {unknown[0]}: known: {', '.join(known)}" if unknown else "--cases: at least 1")
+    with console.status("vigil bench fuzz") as status:
+        figures = measure_fuzz(main, args.cases, args.seed, tuple(args.family), status.update)
+    console.print(fuzz_table(figures))
+    for line in fuzz_examples(figures):
+        console.print(line, markup=False)
+    return 0
 
 
 def _regress(args) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from vigil.cli.common import console, print_json
+from vigil.cli.common import console
 
 NAME = "budget"
 HELP = "account for flash and RAM per region, component and symbol; gate against a budget"
@@ -50,9 +50,13 @@ def run(args: argparse.Namespace) -> int:
     from vigil.budget.analyze import analyze, default_budget, find_inputs
     from vigil.budget.render import html_page, markdown, over_budget, status_text, text_tables
     from vigil.errors import CheckFailed, VigilError
-    from vigil.fileio import write_text_atomic
+    from vigil.fileio import check_output_file, write_text_atomic
     from vigil.workspace import build_dir_format, find_build_dir
 
+    if args.html:
+        check_output_file(args.html, "HTML page")
+    if args.top < 0:
+        raise VigilError(f"--top {args.top}: expected a number of symbols, 0 or more")
     build_dir = None
     if args.elf is None:
         build_dir = find_build_dir(args.build_dir, getattr(args, "build_dir_format", None) or build_dir_format())
@@ -60,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     budget = args.budget or default_budget(inputs.board)
     report = analyze(inputs, budget, args.baseline, args.linker_output)
     if args.json:
-        print_json(report.to_json())
+        print(report.to_json_text(), end="")
     elif args.markdown:
         print(markdown(report, args.top), end="")
     elif args.html:

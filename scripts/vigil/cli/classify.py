@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from vigil.errors import VigilError
     from vigil.models.manifest import load_manifest
     from vigil.models.resolve import resolve_model
+    from vigil.tflite.model import load_tflite
 
     resolved = resolve_model(
         args.model or DEFAULT_MODELS[args.task], load_manifest(args.manifest), args.mirror, args.like
@@ -44,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     if spec.task != args.task:
         raise VigilError(f"model '{spec.name}' is a {spec.task} model, not {args.task}")
     preprocessor = resolved.companion("preprocessor")
-    classifier = Classifier(spec, resolved.model, args.target, preprocessor.read_bytes() if preprocessor else None)
+    pre = load_tflite(preprocessor).data if preprocessor else None  # verified before TFLM sees it
+    classifier = Classifier(spec, resolved.model, args.target, pre)
     results = classifier.classify(args.files)
     if args.json:
         print_json([r.to_json() for r in results])

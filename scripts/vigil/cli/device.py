@@ -30,10 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from vigil.device.host import host_session
-    from vigil.device.pty_device import serve
+    from vigil.device.pty_device import check_frame_capacity, serve
     from vigil.models.manifest import load_manifest
     from vigil.models.resolve import resolve_model
 
+    check_frame_capacity(args.frame_capacity)
     manifest = load_manifest(args.manifest)
     kws = resolve_model(args.kws, manifest, args.mirror) if args.kws else None
     vww = resolve_model(args.vww, manifest, args.mirror) if args.vww else None

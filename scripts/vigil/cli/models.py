@@ -142,9 +142,11 @@ def _fetch(args) -> int:
 
 
 def _convert(args) -> int:
+    from vigil.fileio import check_output_file
     from vigil.models.convert import convert
     from vigil.models.resolve import conversion_source
 
+    check_output_file(args.out, "converted model")
     source = conversion_source(args.source, lambda: _manifest(args), args.mirror, args.like)
     result = convert(source.path, args.task, args.out, args.calibration, source.frontend)
     console.print(
@@ -173,6 +175,7 @@ def _validate(args) -> int:
     from vigil.models.pipeline import frontend_for
     from vigil.models.render import validation_tables
     from vigil.models.validate import validate
+    from vigil.tflite.model import load_tflite
 
     resolved = _resolve(args)
     spec = resolved.require_spec("validate")
@@ -180,7 +183,7 @@ def _validate(args) -> int:
     frontend = frontend_for(spec, resolved.model, resolved.companion("preprocessor"))
     samples = discover(args.samples, spec.task, spec.labels)
     report = validate(
-        resolved.model, spec.labels, frontend, samples, Path(float_path).read_bytes() if float_path else None
+        resolved.model, spec.labels, frontend, samples, load_tflite(float_path).data if float_path else None
     )
     if args.json:
         print_json(report.to_json())
@@ -195,9 +198,11 @@ def _validate(args) -> int:
 def _codegen(args) -> int:
     import dataclasses
 
+    from vigil.fileio import check_output_dir
     from vigil.models.codegen import codegen
     from vigil.models.resolve import c_identifier
 
+    check_output_dir(args.out, "folder for the generated sources")
     resolved = _resolve(args)
     if args.name:
         resolved = dataclasses.replace(resolved, name=c_identifier(args.name))
@@ -226,9 +231,11 @@ def _codegen_command(args) -> str:
 
 
 def _pipeline(args) -> int:
+    from vigil.fileio import check_output_dir
     from vigil.models.pipeline import run_pipeline
     from vigil.models.render import pipeline_json, pipeline_markdown, pipeline_note, pipeline_table
 
+    check_output_dir(args.out, "pipeline output folder")
     if args.json or args.markdown:  # stdout is the document: no progress on it
         results = run_pipeline(_manifest(args), args.names, args.out, args.mirror)
     else:

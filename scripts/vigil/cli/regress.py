@@ -69,11 +69,12 @@ def _data(args) -> int:
 
 
 def _golden(args) -> int:
+    from vigil.fileio import check_output_file
     from vigil.regress.golden import save_golden
     from vigil.regress.run import golden_for
 
     prepared = _prepared(args)
-    out = args.out or default_golden(prepared.suite.name)
+    out = check_output_file(args.out or default_golden(prepared.suite.name), "golden")
     golden = golden_for(prepared)
     save_golden(golden, out)
     console.print(
@@ -84,17 +85,33 @@ def _golden(args) -> int:
 
 
 def _run(args) -> int:
-    from vigil.errors import CheckFailed
-    from vigil.fileio import write_text_atomic
+    from vigil.errors import CheckFailed, VigilError
+    from vigil.fileio import check_output_file, write_text_atomic
     from vigil.regress import report as render
     from vigil.regress.golden import load_golden
     from vigil.regress.run import run_suite, unreachable_report
     from vigil.regress.targets import TargetFailure, open_target
 
+    outputs = [(args.junit, "JUnit report"), (args.json, "JSON report"), (args.markdown, "Markdown report")]
+    for path, what in outputs:  # every output writable before the first sample runs
+        if path:
+            check_output_file(path, what)
+    given = [Path(p).resolve() for p, _ in outputs if p]
+    if len(set(given)) != len(given):
+        raise VigilError(f"{given[0]}: --junit, --json and --markdown must name different files")
+    if args.timeout <= 0 or args.top < 0 or args.baud <= 0:
+        raise VigilError(
+            f"--timeout {args.timeout:g}, --top {args.top}, --baud {args.baud}: expected a positive time, a count "
+            "and a positive baud rate"
+        )
+    try:
+        exe_args = shlex.split(args.exe_args)
+    except ValueError as e:
+        raise VigilError(f"--exe-args {args.exe_args!r}: {e}") from None
     prepared = _prepared(args)
     golden_path = args.golden or default_golden(prepared.suite.name)
     golden = load_golden(golden_path)
-    exe = [args.exe, *shlex.split(args.exe_args)] if args.exe else None
+    exe = [args.exe, *exe_args] if args.exe else None
     try:
         target = open_target(
             args.target, prepared.resolved, port=args.port, baudrate=args.baud, exe=exe, timeout=args.timeout

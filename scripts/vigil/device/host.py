@@ -55,7 +55,7 @@ def audio_frontend(resolved: ResolvedModel, binding: cs.ModelBinding) -> cs.Audi
     path = resolved.companion("preprocessor")
     if path is None:
         raise VigilError(f"model '{spec.name}': its front-end needs a 'preprocessor' file in the manifest")
-    preprocessor = runtime.make_interpreter(path.read_bytes())
+    preprocessor = runtime.make_interpreter(path.read_bytes(), source=path)
     window = fe.window_samples
 
     def features(x: np.ndarray) -> np.ndarray:

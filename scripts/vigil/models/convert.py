@@ -66,6 +66,7 @@ def convert(
 ) -> ConversionResult:
     src = Path(src)
     kind = source_kind(src)
+    float_model = load_tflite(src) if kind == "float_tflite" else None  # verified before TensorFlow loads
     tf = tensorflow()
     if kind == "keras":
         model = _load_keras(src)
@@ -75,7 +76,6 @@ def convert(
         input_shape = _savedmodel_input_shape(tf, src)
         make_converter = lambda: tf.lite.TFLiteConverter.from_saved_model(str(src))  # noqa: E731
     else:
-        float_model = load_tflite(src)
         if not float_model.inputs or float_model.input_tensors[0].dtype != "float32":
             raise VigilError(
                 f"{src}: not a float model (input is {float_model.input_tensors[0].dtype}); it is already quantized"
@@ -103,7 +103,7 @@ def convert(
         converter.inference_output_type = tf.int8
         data = _run_converter(src, converter.convert)
     else:
-        data = _quantize_float_tflite(tf, src, representative)
+        data = _quantize_float_tflite(tf, src, float_model.data, representative)
 
     with atomic_path(Path(out)) as tmp:
         tmp.write_bytes(data)
@@ -162,7 +162,7 @@ def _run_converter(src: Path, convert_fn) -> bytes:
         raise VigilError(f"{src}: TensorFlow's converter failed ({_short(e)})") from None
 
 
-def _quantize_float_tflite(tf, src: Path, representative) -> bytes:
+def _quantize_float_tflite(tf, src: Path, model_data: bytes, representative) -> bytes:
     """Calibrate and quantize an existing float .tflite with TensorFlow's own quantizer.
 
     TFLiteConverter cannot start from a .tflite, so this uses the two steps it runs
@@ -174,7 +174,7 @@ def _quantize_float_tflite(tf, src: Path, representative) -> bytes:
 
     try:
         with captured_native_output((1, 2)):
-            calibrated = calibrator.Calibrator(src.read_bytes()).calibrate(representative)
+            calibrated = calibrator.Calibrator(model_data).calibrate(representative)  # verified by load_tflite
             return tflite_convert.mlir_quantize(calibrated, input_data_type=tf.int8, output_data_type=tf.int8)
     except Exception as e:
         raise VigilError(f"{src}: quantizing the float .tflite failed ({_short(e)})") from None

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from vigil.fileio import sha256_bytes
+from vigil.tflite import runtime
 from vigil.tflite.arena import DEFAULT_TARGET, PROFILES, ArenaEstimate, estimate_arena, host_figures
 from vigil.tflite.layers import LayerCost, layer_costs
 from vigil.tflite.model import Tensor, TfliteModel
@@ -75,7 +76,10 @@ class InspectReport:
 
 def inspect_model(model: TfliteModel, name: str | None = None, target: str = DEFAULT_TARGET) -> InspectReport:
     costs = layer_costs(model)
-    host = host_figures(model)
+    try:
+        host = host_figures(model)
+    except runtime.ModelLoadFailed as e:
+        raise runtime.ModelLoadFailed(model.path, e.reason) from None
     arenas = {profile: estimate_arena(model, profile, host) for profile in PROFILES}
     arena = arenas[target] if target in arenas else estimate_arena(model, target, host)
     return InspectReport(

@@ -170,12 +170,14 @@ def _parse_model(ctx: _Context, name: str, entry: Any) -> ModelSpec:
     if postprocess:
         kind = postprocess.get("kind")
         where = f"{ctx.path}: {ctx.where}"
+        if kind not in ("recognizer", "detector"):
+            ctx.fail("postprocess.kind must be recognizer or detector")
+        if kind != {"kws": "recognizer", "vww": "detector"}[task]:
+            ctx.fail(f"postprocess.kind: a {task} model takes {'a recognizer' if task == 'kws' else 'a detector'}")
         if kind == "recognizer":
             recognizer_params(where, tuple(labels), postprocess)
-        elif kind == "detector":
-            detector_params(where, postprocess)
         else:
-            ctx.fail("postprocess.kind must be recognizer or detector")
+            detector_params(where, postprocess)
     release = _release(ctx, entry.get("release", {}))
     if release.min_conversion_agreement is not None and source is None:
         ctx.fail("release.min_conversion_agreement needs a conversion 'source'")

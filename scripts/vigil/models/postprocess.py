@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vigil.errors import VigilError
+from vigil.schema import Node, optional
 
 
 @dataclass(frozen=True)
@@ -38,37 +38,68 @@ DEFAULT_RECOGNIZER = {
 DEFAULT_DETECTOR = {"on_threshold": 0.6, "off_threshold": 0.4, "on_count": 2, "off_count": 2}
 
 
+RECOGNIZER_KEYS = ("kind", "threshold", "thresholds", *(k for k in DEFAULT_RECOGNIZER if k != "threshold"))
+DETECTOR_KEYS = ("kind", *DEFAULT_DETECTOR)
+# The C recognizer's and detector's limits (modules/vigil/include/vigil/recognizer.h, detector.h).
+RECOGNIZER_MAX_LABELS = 16
+RECOGNIZER_MAX_RESULTS = 64
+UINT32_MAX = 2**32 - 1
+COUNT_MAX = 255  # uint8_t on_count, off_count
+
+
 def recognizer_params(where: str, labels: tuple[str, ...], pp: dict) -> RecognizerParams:
-    merged = {**DEFAULT_RECOGNIZER, **{k: v for k, v in pp.items() if k != "kind"}}
-    for key in ("stride_ms", "window_ms", "suppression_ms", "min_results"):
-        if not isinstance(merged[key], int) or isinstance(merged[key], bool) or merged[key] <= 0:
-            raise VigilError(f"{where}: postprocess.{key} must be a positive integer")
-    thresholds = {label: float(merged.get("thresholds", {}).get(label, merged["threshold"])) for label in labels}
-    if not all(0.0 <= t <= 1.0 for t in thresholds.values()):
-        raise VigilError(f"{where}: postprocess thresholds must be probabilities in 0..1")
-    special = {k: merged[k] if merged[k] in labels else None for k in ("silence", "unknown")}
+    """`pp` is the model's `postprocess:` mapping; `where` names the file and the model."""
+    node = Node(where, pp, "postprocess")
+    entries = node.mapping(optional=RECOGNIZER_KEYS)
+    if not 2 <= len(labels) <= RECOGNIZER_MAX_LABELS:
+        node.fail(f"a recognizer takes 2 to {RECOGNIZER_MAX_LABELS} labels, the model has {len(labels)}")
+
+    def positive(key: str, high: int) -> int:
+        entry = optional(entries, key)
+        return DEFAULT_RECOGNIZER[key] if entry is None else entry.integer(low=1, high=high)
+
+    stride_ms = positive("stride_ms", UINT32_MAX)
+    window_ms = positive("window_ms", UINT32_MAX)
+    suppression_ms = positive("suppression_ms", UINT32_MAX)
+    min_results = positive("min_results", RECOGNIZER_MAX_RESULTS)
+    entry = optional(entries, "threshold")
+    threshold = DEFAULT_RECOGNIZER["threshold"] if entry is None else entry.number(low=0.0, high=1.0)
+    thresholds = dict.fromkeys(labels, float(threshold))
+    entry = optional(entries, "thresholds")
+    if entry is not None:
+        for label, value in entry.entries():
+            if label not in labels:
+                value.fail(f"'{label}' is not one of the model's labels ({', '.join(labels)})")
+            thresholds[label] = value.number(low=0.0, high=1.0)
+    special = {}
+    for key in ("silence", "unknown"):
+        if key not in entries:  # the default names a class only where the model has it
+            special[key] = DEFAULT_RECOGNIZER[key] if DEFAULT_RECOGNIZER[key] in labels else None
+        elif entries[key].is_null:
+            special[key] = None  # stated: the model has no such class
+        else:
+            special[key] = entries[key].string(choices=labels)
     return RecognizerParams(
-        merged["stride_ms"],
-        merged["window_ms"],
-        merged["suppression_ms"],
-        merged["min_results"],
-        thresholds,
-        special["silence"],
-        special["unknown"],
+        stride_ms, window_ms, suppression_ms, min_results, thresholds, special["silence"], special["unknown"]
     )
 
 
 def detector_params(where: str, pp: dict) -> DetectorParams:
-    merged = {**DEFAULT_DETECTOR, **{k: v for k, v in pp.items() if k != "kind"}}
-    try:
-        params = DetectorParams(
-            float(merged["on_threshold"]),
-            float(merged["off_threshold"]),
-            int(merged["on_count"]),
-            int(merged["off_count"]),
-        )
-    except (TypeError, ValueError):
-        raise VigilError(f"{where}: postprocess of a detector needs numeric thresholds and counts") from None
-    if not (0.0 <= params.off_threshold <= params.on_threshold <= 1.0) or params.on_count < 1 or params.off_count < 1:
-        raise VigilError(f"{where}: postprocess needs 0 <= off_threshold <= on_threshold <= 1 and counts >= 1")
+    node = Node(where, pp, "postprocess")
+    entries = node.mapping(optional=DETECTOR_KEYS)
+
+    def value(key: str, read):
+        entry = optional(entries, key)
+        return DEFAULT_DETECTOR[key] if entry is None else read(entry)
+
+    on = value("on_threshold", lambda n: n.number(low=0.0, high=1.0))
+    off = value("off_threshold", lambda n: n.number(low=0.0, high=1.0))
+    params = DetectorParams(
+        float(on),
+        float(off),
+        value("on_count", lambda n: n.integer(low=1, high=COUNT_MAX)),
+        value("off_count", lambda n: n.integer(low=1, high=COUNT_MAX)),
+    )
+    if params.off_threshold > params.on_threshold:
+        node.fail(f"off_threshold ({params.off_threshold:g}) is above on_threshold ({params.on_threshold:g})")
     return params

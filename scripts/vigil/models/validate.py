@@ -15,10 +15,12 @@ import numpy as np
 from vigil.datasets.labelled import Sample
 from vigil.errors import VigilError
 from vigil.frontends.features import ModelFrontend
+from vigil.nativeio import captured_native_output
 from vigil.tfenv import tensorflow
 from vigil.tflite import runtime
 from vigil.tflite.model import TfliteModel
 from vigil.tflite.quantize import dequantize
+from vigil.tflite.verify import require_loadable
 
 TFLITE_TFLM_TOLERANCE_LSB = 1
 
@@ -109,9 +111,13 @@ def validate(
             "validate needs a quantized int8 model"
         )
     scale, zero = out_t.scale[0], out_t.zero_point[0]
-    tflm = runtime.make_interpreter(model.data)
-    tflite = _tflite_interpreter(tf, model.data)
-    floats = _tflite_interpreter(tf, float_model) if float_model is not None and frontend.has_float else None
+    tflm = runtime.make_interpreter(model.data, source=model.path)
+    tflite = _tflite_interpreter(tf, model.data, model.path)
+    floats = (
+        _tflite_interpreter(tf, float_model, "the float model")
+        if float_model is not None and frontend.has_float
+        else None
+    )
     report = ValidationReport(model=str(model.path), labels=labels)
     for sample in samples:
         x = frontend.quantized_input(sample.path)
@@ -144,9 +150,9 @@ def first_divergent_layer(
 ) -> Divergence | None:
     """Run TFLM on `model` and TFLite on `tflite_model` (the same graph, normally the same file),
     keeping every tensor; return the first op whose output differs beyond the tolerance."""
-    tflm = runtime.make_interpreter(model.data, preserve_all_tensors=True)
+    tflm = runtime.make_interpreter(model.data, preserve_all_tensors=True, source=model.path)
     runtime.invoke(tflm, [x])
-    tflite = _tflite_interpreter(tf, tflite_model.data, preserve=True)
+    tflite = _tflite_interpreter(tf, tflite_model.data, tflite_model.path, preserve=True)
     _run_tflite(tflite, x)
     for op in model.operators:
         for t in op.outputs:
@@ -158,13 +164,19 @@ def first_divergent_layer(
     return None
 
 
-def _tflite_interpreter(tf, data: bytes, preserve: bool = False):
-    interpreter = tf.lite.Interpreter(
-        model_content=data,
-        experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
-        experimental_preserve_all_tensors=preserve,
-    )
-    interpreter.allocate_tensors()
+def _tflite_interpreter(tf, data: bytes, source, preserve: bool = False):
+    require_loadable(data, source)  # TensorFlow's interpreter must never see an unverified model
+    try:
+        with captured_native_output():
+            interpreter = tf.lite.Interpreter(
+                model_content=data,
+                experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+                experimental_preserve_all_tensors=preserve,
+            )
+            interpreter.allocate_tensors()
+    except (RuntimeError, ValueError) as e:
+        lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+        raise VigilError(f"{source}: TensorFlow Lite could not load the model: {lines[-1] if lines else e}") from None
     return interpreter
 
 

@@ -2,7 +2,9 @@
 or detection, ending in the CRC-32 of the rest of the line (examples in result.h).
 
 The parser is strict: a line that is not exactly this shape, or whose CRC does not match, is
-rejected with an error that names the line and the problem.
+rejected with an error that names the line and the problem. The protocol is printable ASCII:
+every pattern is anchored with \\Z (not `$`, which also matches before a final newline) and
+matches ASCII digits only (Python's `\\d` and `str.isdigit()` also take '²' or '٣').
 """
 
 from __future__ import annotations
@@ -15,14 +17,18 @@ from vigil.errors import VigilError
 
 PREFIX = "VIGIL "
 VERSION = "1"
-_TOKEN = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-_INT = re.compile(r"^-?\d+$")
-_FIXED = re.compile(r"^\d+\.\d+$")
+_TOKEN = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")
+_INT = re.compile(r"-?[0-9]{1,10}\Z")
+_UINT = re.compile(r"[0-9]{1,10}\Z")
+_FIXED = re.compile(r"[0-9]{1,20}\.[0-9]{1,9}\Z")
+_PRINTABLE = re.compile(r"[ -~]*\Z")
+_CRC = re.compile(r"[0-9a-f]{8}\Z")
+_ARENA = re.compile(r"([0-9]{1,10})/([0-9]{1,10})\Z")
 RESULT_KEYS = ("uc", "id", "label", "scores", "zp", "scale", "us", "status")
 DETECT_KEYS = ("uc", "id", "label", "score", "ms")
 INFO_KEYS = ("id", "fw", "models", "arena", "status")
 ACK_KEYS = ("id", "samples", "status")
-_MODELS = re.compile(r"^[A-Za-z0-9_.-]+@[0-9a-f]{8}(,[A-Za-z0-9_.-]+@[0-9a-f]{8})*$")
+_MODELS = re.compile(r"[A-Za-z0-9_.-]{1,64}@[0-9a-f]{8}(,[A-Za-z0-9_.-]{1,64}@[0-9a-f]{8})*\Z")
 
 
 @dataclass(frozen=True)
@@ -77,16 +83,21 @@ Line = ResultLine | DetectLine | InfoLine | AckLine
 
 
 def parse_line(line: str, where: str = "line") -> Line:
-    text = line.rstrip("\r\n")
+    """One line, with or without its line ending (LF or CR LF)."""
+    text = line[:-1] if line.endswith("\n") else line
+    text = text[:-1] if text.endswith("\r") else text
     shown = text if len(text) <= 80 else text[:77] + "..."
+    shown = "".join(ch if " " <= ch <= "~" else ascii(ch)[1:-1] for ch in shown)  # one printable line
 
     def bad(problem: str):
         raise VigilError(f"{where}: {problem}: '{shown}'")
 
     if not text.startswith(PREFIX):
         bad("not a VIGIL line")
+    if not _PRINTABLE.match(text):
+        bad("not printable ASCII")
     body, sep, crc = text.rpartition(" crc=")
-    if not sep or not re.fullmatch(r"[0-9a-f]{8}", crc):
+    if not sep or not _CRC.match(crc):
         bad("missing or malformed crc")
     if f"{zlib.crc32(body.encode('utf-8', 'replace')):08x}" != crc:
         bad("crc mismatch (damaged line)")
@@ -106,7 +117,7 @@ def parse_line(line: str, where: str = "line") -> Line:
     if len(fields) != len(keys):
         bad(f"expected {len(keys)} fields, got {len(fields)}")
     if kind == "info":
-        arena = re.fullmatch(r"(\d+)/(\d+)", values["arena"])
+        arena = _ARENA.match(values["arena"])
         if not _TOKEN.match(values["id"]) or not _TOKEN.match(values["fw"]) or not _MODELS.match(values["models"]):
             bad("bad info fields")
         if not arena:
@@ -118,20 +129,20 @@ def parse_line(line: str, where: str = "line") -> Line:
             values["id"], values["fw"], models, int(arena.group(1)), int(arena.group(2)), int(values["status"])
         )
     if kind == "ack":
-        if not _TOKEN.match(values["id"]) or not values["samples"].isdigit() or not _INT.match(values["status"]):
+        if not _TOKEN.match(values["id"]) or not _UINT.match(values["samples"]) or not _INT.match(values["status"]):
             bad("bad ack fields")
         return AckLine(values["id"], int(values["samples"]), int(values["status"]))
     for key in ("uc", "id"):
         if not _TOKEN.match(values[key]):
             bad(f"bad {key} '{values[key]}'")
     if kind == "detect":
-        if not _TOKEN.match(values["label"]) or not _FIXED.match(values["score"]) or not values["ms"].isdigit():
+        if not _TOKEN.match(values["label"]) or not _FIXED.match(values["score"]) or not _UINT.match(values["ms"]):
             bad("bad detection fields")
         return DetectLine(values["uc"], values["id"], values["label"], float(values["score"]), int(values["ms"]))
     for key in ("zp", "status"):
         if not _INT.match(values[key]):
             bad(f"{key} is not an integer")
-    if not values["us"].isdigit() or not _FIXED.match(values["scale"]):
+    if not _UINT.match(values["us"]) or not _FIXED.match(values["scale"]):
         bad("bad us or scale")
     status = int(values["status"])
     label = values["label"]

@@ -26,7 +26,8 @@ from vigil.io.image import read_image
 from vigil.io.wav import SAMPLE_RATE, read_wav, write_wav
 from vigil.models.manifest import ModelSpec
 from vigil.protocol.stream import sample_id
-from vigil.regress.suite import Source, Suite
+from vigil.regress.suite import Source, Suite, check_parameters
+from vigil.schema import Node
 from vigil.settings import cache_dir
 
 LANGUAGES = (
@@ -72,6 +73,8 @@ def suite_samples(suite: Suite, spec: ModelSpec) -> tuple[list[Clip], list[Strea
     for source in suite.clips:
         clips += _clips(suite, source, spec)
     streams = [_stream(suite, source, spec, n) for n, source in enumerate(suite.streams)]
+    if not clips and not streams:
+        raise VigilError(f"{suite.path}: the suite holds no samples")
     _unique([c.ident for c in clips] + [s.ident for s in streams], suite)
     return clips, streams
 
@@ -108,10 +111,13 @@ def _clips(suite: Suite, source: Source, spec: ModelSpec) -> list[Clip]:
 
 
 def _param(suite: Suite, params: dict, key: str, kind, default):
-    value = params.get(key, default)
-    if value is None or (kind is list and isinstance(value, list)) or (kind is not list and isinstance(value, kind)):
-        return value
-    raise VigilError(f"{suite.path}: '{key}' must be {kind.__name__}")
+    """A parameter checked at load (regress.suite.PARAMETERS), or the generator's default."""
+    return params.get(key, default)
+
+
+def _checked(suite: Suite, kind: str, params: dict) -> dict:
+    check_parameters(kind, Node(suite.path, params, kind))
+    return params
 
 
 def _cached(kind: str, params: dict) -> tuple[Path, bool]:
@@ -122,9 +128,7 @@ def _cached(kind: str, params: dict) -> tuple[Path, bool]:
 
 
 def _speech(suite: Suite, params: dict, spec: ModelSpec) -> list[Clip]:
-    unknown = set(params) - {"seed", "words", "variants", "snr_db", "silence", "speeds", "pitches"}
-    if unknown:
-        raise VigilError(f"{suite.path}: speech: unknown parameters {', '.join(sorted(unknown))}")
+    params = _checked(suite, "speech", params)
     seed = _param(suite, params, "seed", int, 0)
     words = _param(suite, params, "words", list, list(speech.KEYWORDS))
     variants = _param(suite, params, "variants", int, 3)
@@ -180,9 +184,7 @@ def _voice(rng: np.random.Generator, speeds: list, pitches: list) -> speech.Voic
 
 
 def _photos(suite: Suite, params: dict) -> list[Clip]:
-    unknown = set(params) - {"seed", "crops_per_photo", "mirror", "full_frame"}
-    if unknown:
-        raise VigilError(f"{suite.path}: photos: unknown parameters {', '.join(sorted(unknown))}")
+    params = _checked(suite, "photos", params)
     recipe = recipes.PhotoRecipe(
         f"regress-photos-s{_param(suite, params, 'seed', int, 0)}",
         crops_per_photo=_param(suite, params, "crops_per_photo", int, 2),
@@ -204,10 +206,7 @@ def _photos(suite: Suite, params: dict) -> list[Clip]:
 
 
 def _stream(suite: Suite, source: Source, spec: ModelSpec, n: int) -> Stream:
-    params = source.params
-    unknown = set(params) - {"seed", "seconds", "words", "count", "snr_db", "gap_s"}
-    if unknown:
-        raise VigilError(f"{suite.path}: speech_stream: unknown parameters {', '.join(sorted(unknown))}")
+    params = _checked(suite, "speech_stream", source.params)
     if spec.task != "kws":
         raise VigilError(f"{suite.path}: streams need a keyword model")
     if not isinstance(spec.frontend, MfccSpec):

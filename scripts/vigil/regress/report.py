@@ -191,6 +191,6 @@ def print_suite_data(prepared, console: Console) -> None:
 
     for label, n in label_counts(prepared).items():
         console.print(f"{label}: {n}")
-    rate = prepared.resolved.spec.frontend.sample_rate
-    for stream in prepared.streams:
+    for stream in prepared.streams:  # streams are audio: only a keyword model has them
+        rate = prepared.resolved.spec.frontend.sample_rate
         console.print(f"{stream.ident}: {stream.samples.size / rate:.0f} s, {len(stream.truth)} keywords")

@@ -6,6 +6,8 @@ TensorFlow, no TFLM), so a plain install of vigil reads models on any host.
 
 from __future__ import annotations
 
+import mmap
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,6 +16,7 @@ import numpy as np
 import tflite as schema
 
 from vigil.errors import VigilError
+from vigil.tflite.verify import require_loadable
 
 TFLITE_IDENTIFIER = b"TFL3"
 
@@ -113,25 +116,43 @@ class TfliteModel:
         return list(seen.items())
 
 
+def builtin_name(code: int) -> str:
+    return _BUILTIN_NAMES.get(code, f"BUILTIN_{code}")
+
+
 def load_tflite(path: Path) -> TfliteModel:
+    """Read and verify a .tflite (vigil.tflite.verify) before anything parses it.
+
+    The file is mapped, not read, until it has passed: a model followed by a gigabyte of
+    padding is refused without reading the padding."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size == 0:
+                data = b""
+            else:
+                with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                    require_loadable(mapped, path)
+                    data = mapped[:]
     except FileNotFoundError:
         raise VigilError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise VigilError(f"{path}: is a folder, expected a .tflite file") from None
-    except OSError as e:
-        raise VigilError(f"{path}: cannot read ({e.strerror})") from None
-    return parse_tflite(data, path)
+    except (OSError, ValueError) as e:  # mmap refuses what is not a regular file
+        raise VigilError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+    if not data:
+        require_loadable(data, path)
+    return _parse(data, path)
 
 
 def parse_tflite(data: bytes, path: Path) -> TfliteModel:
-    if len(data) < 8 or data[4:8] != TFLITE_IDENTIFIER:
-        raise VigilError(f"{path}: not a TFLite model (no '{TFLITE_IDENTIFIER.decode()}' flatbuffer identifier)")
-    root = int.from_bytes(data[0:4], "little")
-    if root >= len(data):
-        raise VigilError(f"{path}: truncated TFLite model ({len(data)} bytes)")
+    """Verify, then read: the flatbuffer accessors do not check bounds."""
+    require_loadable(data, path)
+    return _parse(data, path)
+
+
+def _parse(data: bytes, path: Path) -> TfliteModel:
     try:
         return _convert(schema.Model.GetRootAsModel(data, 0), data, path)
     except VigilError:
@@ -181,7 +202,7 @@ def _convert(model, data: bytes, path: Path) -> TfliteModel:
         code = model.OperatorCodes(o.OpcodeIndex())
         builtin = max(code.BuiltinCode(), code.DeprecatedBuiltinCode())
         is_custom = builtin == schema.BuiltinOperator.CUSTOM
-        name = _text(code.CustomCode()) if is_custom else _BUILTIN_NAMES.get(builtin, f"BUILTIN_{builtin}")
+        name = _text(code.CustomCode()) if is_custom else builtin_name(builtin)
         operators.append(
             Operator(
                 index=i,

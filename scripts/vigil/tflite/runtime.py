@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from vigil.errors import VigilError
 from vigil.nativeio import captured_native_output
 from vigil.tflite.model import Tensor, TfliteModel
 from vigil.tflite.quantize import Quantization, dequantize
+from vigil.tflite.verify import require_loadable
 
 # Generous: the interpreter needs the exact arena only on a device; on the host it must fit.
 HOST_ARENA_FACTOR = 10
@@ -32,7 +34,25 @@ def tflm():
     return tflm_runtime
 
 
-def make_interpreter(model_data: bytes, preserve_all_tensors: bool = False, arena_size: int | None = None):
+class ModelLoadFailed(VigilError):
+    """TFLM refused a model; `reason` is its own first log line (or its exception's)."""
+
+    def __init__(self, source, reason: str):
+        self.source, self.reason = source, reason
+        super().__init__(f"{source}: TFLite Micro could not load the model: {reason}")
+
+
+def make_interpreter(
+    model_data: bytes,
+    preserve_all_tensors: bool = False,
+    arena_size: int | None = None,
+    source: str | Path = "model",
+):
+    """TFLM's interpreter for verified model bytes; `source` (the model's path) names it in errors.
+
+    TFLM's own log lines go nowhere: a refusal is one error naming the file, with TFLM's first
+    line as the reason."""
+    require_loadable(model_data, source)
     arena = arena_size or max(HOST_ARENA_MIN, len(model_data) * HOST_ARENA_FACTOR)
     tflm_runtime = tflm()
     config = (
@@ -41,9 +61,11 @@ def make_interpreter(model_data: bytes, preserve_all_tensors: bool = False, aren
         else tflm_runtime.InterpreterConfig.kAllocationRecording
     )
     try:
-        return tflm_runtime.Interpreter.from_bytes(model_data, arena_size=arena, intrepreter_config=config)
+        with captured_native_output() as log:
+            return tflm_runtime.Interpreter.from_bytes(model_data, arena_size=arena, intrepreter_config=config)
     except RuntimeError as e:
-        raise VigilError(f"TFLite Micro could not load the model ({_first_line(e)})") from None
+        lines = [line.strip() for line in "".join(log).splitlines() if line.strip()]
+        raise ModelLoadFailed(source, lines[0] if lines else _first_line(e)) from None
 
 
 class ModelRunner:
@@ -58,7 +80,7 @@ class ModelRunner:
         self.input_shape = tuple(t.shape)
         self.input_quant = quantization_of(t)
         self.output_quant = quantization_of(o)
-        self.interpreter = make_interpreter(model.data)
+        self.interpreter = make_interpreter(model.data, source=model.path)
 
     def scores(self, tensor: np.ndarray) -> np.ndarray:
         """The first output, flat, for one input tensor (any shape with the input's size)."""
@@ -117,9 +139,9 @@ def zero_inputs(interpreter, count: int) -> list[np.ndarray]:
     return [np.zeros(d["shape"], dtype=d["dtype"]) for d in details]
 
 
-def measure_host_arena(model_data: bytes, input_count: int = 1) -> HostArena:
+def measure_host_arena(model_data: bytes, input_count: int = 1, source: str | Path = "model") -> HostArena:
     """Allocate and invoke once (on zeros) with the recording allocator and parse its report."""
-    interpreter = make_interpreter(model_data)
+    interpreter = make_interpreter(model_data, source=source)
     invoke(interpreter, zero_inputs(interpreter, input_count), n_outputs=0)
     with captured_native_output((2,)) as captured:
         interpreter.print_allocations()

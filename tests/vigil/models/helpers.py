@@ -34,7 +34,7 @@ def rewrite_model(data: bytes, edit) -> bytes:
 
 
 def with_builtin(data: bytes, old: str, new: str) -> bytes:
-    """Replace every use of builtin operator `old` by `new` (a model TFLM may not support)."""
+    """Replace every use of builtin operator `old` by `new`, version 1 (a model TFLM may not support)."""
     old_code, new_code = getattr(schema.BuiltinOperator, old), getattr(schema.BuiltinOperator, new)
 
     def edit(model):
@@ -42,5 +42,6 @@ def with_builtin(data: bytes, old: str, new: str) -> bytes:
             if max(code.builtinCode, code.deprecatedBuiltinCode) == old_code:
                 code.builtinCode = new_code
                 code.deprecatedBuiltinCode = min(new_code, 127)
+                code.version = 1
 
     return rewrite_model(data, edit)

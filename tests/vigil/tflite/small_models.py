@@ -136,7 +136,6 @@ MODELS = {
     "resize_nearest": ([((1, 4, 4, 3), FLOAT)], lambda tf, w, x: tf.image.resize(x, (8, 8), "nearest"), "int8"),
     "split": ([((1, 8), FLOAT)], lambda tf, w, x: tf.split(x, 2, axis=1)[0] + 0, "int8"),
     "pack": ([((1, 4), FLOAT), ((1, 4), FLOAT)], lambda tf, w, x, y: tf.stack([x, y], 1), "int8"),
-    "no_operator": ([((1, 6), FLOAT)], lambda tf, w, x: x * 1.0 + 0.0, "plain"),
 }
 
 
