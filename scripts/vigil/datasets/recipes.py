@@ -6,6 +6,7 @@ once into the cache under its name; change a recipe and bump its version in the 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from vigil.datasets import photos, speech
+from vigil.datasets import drawn_speech, photos, speech
 from vigil.datasets.speech import Voice
 from vigil.fileio import atomic_files
 from vigil.io.wav import write_wav
@@ -36,6 +37,41 @@ class SpeechRecipe:
 
     def label(self, word: str) -> str:
         return word if word in speech.KEYWORDS else self.unknown_label
+
+
+@dataclass(frozen=True)
+class DrawnSpeechRecipe:
+    """Words in voices, speeds and pitches drawn from the seed (datasets/drawn_speech.py)."""
+
+    name: str
+    seed: int
+    words: tuple[str, ...]
+    variants: int
+    snr_db: tuple[float | None, ...]
+    silence: int
+    speeds: tuple[int, ...]
+    pitches: tuple[int, ...]
+    kind: str = field(default="drawn_speech", init=False)
+
+
+@dataclass(frozen=True)
+class StreamRecipe:
+    """One long stream with keywords at known times over noise (datasets/drawn_speech.py)."""
+
+    name: str
+    seed: int
+    seconds: int
+    words: tuple[str, ...]
+    count: int
+    snr_db: float
+    gap_s: tuple[float, ...]
+    kind: str = field(default="stream", init=False)
+
+
+def named(cls, prefix: str, **params):
+    """A recipe named by its parameters: the same parameters, the same cached folder."""
+    key = json.dumps(params, sort_keys=True, default=str)
+    return cls(f"{prefix}-{hashlib.sha256(key.encode()).hexdigest()[:12]}", **params)
 
 
 @dataclass(frozen=True)
@@ -99,7 +135,10 @@ CALIBRATION = {"kws": KWS_CALIBRATION, "vww": VWW_CALIBRATION}
 TEST_SETS = {"kws": KWS_TEST, "vww": VWW_TEST}
 
 
-def materialize(recipe: SpeechRecipe | PhotoRecipe, root: Path | None = None) -> Path:
+Recipe = SpeechRecipe | PhotoRecipe | DrawnSpeechRecipe | StreamRecipe
+
+
+def materialize(recipe: Recipe, root: Path | None = None) -> Path:
     """The recipe's samples on disk (generated on first use), one labelled file each."""
     out = (root or cache_dir() / "datasets") / recipe.name
     stamp = out / "recipe.json"
@@ -109,6 +148,12 @@ def materialize(recipe: SpeechRecipe | PhotoRecipe, root: Path | None = None) ->
     with atomic_files(out) as staging:
         if isinstance(recipe, SpeechRecipe):
             _speech(recipe, staging)
+        elif isinstance(recipe, DrawnSpeechRecipe):
+            r = recipe
+            drawn_speech.write_clips(staging, r.seed, r.words, r.variants, r.snr_db, r.silence, r.speeds, r.pitches)
+        elif isinstance(recipe, StreamRecipe):
+            r = recipe
+            drawn_speech.write_stream(staging, r.seed, r.seconds, r.words, r.count, r.snr_db, r.gap_s)
         else:
             _photos(recipe, staging)
         (staging / "recipe.json").write_text(description)

@@ -9,39 +9,22 @@ so every target, the console protocol included, classifies the same pixels.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from vigil.datasets import recipes, speech
+from vigil.datasets import drawn_speech, recipes, speech
 from vigil.datasets.camera import camera_frame
 from vigil.datasets.labelled import label_of
 from vigil.errors import VigilError
-from vigil.fileio import atomic_files
 from vigil.frontends.spec import MfccSpec
 from vigil.io.image import read_image
-from vigil.io.wav import SAMPLE_RATE, read_wav, write_wav
+from vigil.io.wav import read_wav
 from vigil.models.manifest import ModelSpec
 from vigil.protocol.stream import sample_id
 from vigil.regress.suite import Source, Suite, check_parameters
 from vigil.schema import Node
-from vigil.settings import cache_dir
-
-LANGUAGES = (
-    "en-us",
-    "en-gb",
-    "en-gb-scotland",
-    "en-029",
-    "en-gb-x-rp",
-    "en-us-nyc",
-    "en-gb-x-gbclan",
-    "en-gb-x-gbcwmd",
-)
-VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5")
-COLOURS = ("pink", "white", "brown")
 
 
 @dataclass(frozen=True)
@@ -120,13 +103,6 @@ def _checked(suite: Suite, kind: str, params: dict) -> dict:
     return params
 
 
-def _cached(kind: str, params: dict) -> tuple[Path, bool]:
-    """The cache folder for generated data with these parameters, and whether it is complete."""
-    key = json.dumps({"generator": recipes.GENERATOR_VERSION, "kind": kind, **params}, sort_keys=True)
-    folder = cache_dir() / "regress" / f"{kind}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
-    return folder, (folder / "done").is_file()
-
-
 def _speech(suite: Suite, params: dict, spec: ModelSpec) -> list[Clip]:
     params = _checked(suite, "speech", params)
     seed = _param(suite, params, "seed", int, 0)
@@ -136,51 +112,24 @@ def _speech(suite: Suite, params: dict, spec: ModelSpec) -> list[Clip]:
     silence = _param(suite, params, "silence", int, 0)
     speeds = _param(suite, params, "speeds", list, [120, 180])
     pitches = _param(suite, params, "pitches", list, [30, 80])
-    folder, done = _cached(
-        "speech",
-        {
-            "seed": seed,
-            "words": words,
-            "variants": variants,
-            "snr_db": snrs,
-            "silence": silence,
-            "speeds": speeds,
-            "pitches": pitches,
-        },
+    recipe = recipes.named(
+        recipes.DrawnSpeechRecipe,
+        "regress-speech",
+        seed=seed,
+        words=tuple(str(w) for w in words),
+        variants=variants,
+        snr_db=tuple(snrs),
+        silence=silence,
+        speeds=tuple(speeds),
+        pitches=tuple(pitches),
     )
-    if not done:
-        rng = np.random.default_rng(seed)
-        with atomic_files(folder) as staging:
-            for word in words:
-                for k in range(variants):
-                    voice = _voice(rng, speeds, pitches)
-                    clip = speech.synthesize(str(word), voice)
-                    snr = snrs[int(rng.integers(len(snrs)))]
-                    colour = COLOURS[int(rng.integers(len(COLOURS)))]
-                    tag = "clean"
-                    if snr is not None:
-                        clip = speech.mix_noise(clip, float(snr), int(rng.integers(1 << 30)), colour)
-                        tag = f"{colour}{snr:g}dB"
-                    write_wav(staging / f"{word}_{k}_{voice.tag}_{tag}.wav", clip)
-            for k in range(silence):
-                level = float(10 ** rng.uniform(-4, -1.5))
-                write_wav(staging / f"silence_{k}.wav", speech.background(1.0, level, int(rng.integers(1 << 30))))
-            (staging / "done").write_text("")
+    folder = recipes.materialize(recipe)
     clips = []
     for path in sorted(folder.glob("*.wav")):
         word = path.stem.split("_", 1)[0]
         label = ("silence" if "silence" in spec.labels else None) if word == "silence" else word_label(word, spec)
         clips.append(Clip(sample_id(path.stem), "audio", read_wav(path), label, f"speech seed {seed}: {path.name}"))
     return clips
-
-
-def _voice(rng: np.random.Generator, speeds: list, pitches: list) -> speech.Voice:
-    return speech.Voice(
-        LANGUAGES[int(rng.integers(len(LANGUAGES)))],
-        VARIANTS[int(rng.integers(len(VARIANTS)))],
-        int(rng.integers(int(speeds[0]), int(speeds[-1]) + 1)),
-        int(rng.integers(int(pitches[0]), int(pitches[-1]) + 1)),
-    )
 
 
 def _photos(suite: Suite, params: dict) -> list[Clip]:
@@ -220,45 +169,21 @@ def _stream(suite: Suite, source: Source, spec: ModelSpec, n: int) -> Stream:
     count = _param(suite, params, "count", int, 8)
     snr = _param(suite, params, "snr_db", int, 20)
     gap = _param(suite, params, "gap_s", list, [2.5, 4.0])
-    folder, done = _cached(
-        "stream", {"seed": seed, "seconds": seconds, "words": words, "count": count, "snr_db": snr, "gap_s": gap}
+    recipe = recipes.named(
+        recipes.StreamRecipe,
+        "regress-stream",
+        seed=seed,
+        seconds=seconds,
+        words=tuple(str(w) for w in words),
+        count=count,
+        snr_db=snr,
+        gap_s=tuple(gap),
     )
-    if not done:
-        with atomic_files(folder) as staging:
-            samples, truth = _make_stream(seed, seconds, words, count, snr, gap)
-            write_wav(staging / "stream.wav", samples)
-            (staging / "truth.json").write_text(json.dumps([[o.label, o.start_ms, o.end_ms] for o in truth]))
-            (staging / "done").write_text("")
+    folder = recipes.materialize(recipe)
     truth = tuple(
-        Occurrence(word_label(w, spec) or w, s, e) for w, s, e in json.loads((folder / "truth.json").read_text())
+        Occurrence(word_label(w, spec) or w, s, e) for w, s, e in json.loads((folder / drawn_speech.TRUTH).read_text())
     )
     return Stream(f"stream{n}_s{seed}", read_wav(folder / "stream.wav"), truth, f"speech_stream seed {seed}")
-
-
-def _make_stream(seed, seconds, words, count, snr_db, gap) -> tuple[np.ndarray, list[Occurrence]]:
-    """Words at known times over pink noise at the given speech-to-noise ratio."""
-    rng = np.random.default_rng(seed)
-    speech_track = np.zeros(seconds * SAMPLE_RATE, dtype=np.float64)
-    truth, t = [], 1.5
-    while len(truth) < count and t + 1.0 < seconds - 0.5:
-        word = str(words[int(rng.integers(len(words)))])
-        clip = speech.synthesize(word, _voice(rng, [130, 170], [35, 70])).astype(np.float64)
-        loud = np.flatnonzero(np.abs(clip) > 64)
-        if loud.size:
-            start = int(t * SAMPLE_RATE)
-            clip *= rng.uniform(0.5, 1.0)
-            speech_track[start : start + clip.size] += clip
-            truth.append(
-                Occurrence(
-                    word, (start + int(loud[0])) * 1000 // SAMPLE_RATE, (start + int(loud[-1])) * 1000 // SAMPLE_RATE
-                )
-            )
-        t += float(rng.uniform(gap[0], gap[-1]))
-    spoken = np.concatenate([speech_track[o.start_ms * 16 : o.end_ms * 16] for o in truth]) if truth else speech_track
-    speech_rms = float(np.sqrt(np.mean(spoken**2))) or 1.0
-    noise = speech.background(float(seconds), 1.0, seed).astype(np.float64)
-    noise *= speech_rms / (float(np.sqrt(np.mean(noise**2))) or 1.0) / 10 ** (snr_db / 20)
-    return np.clip(np.round(speech_track + noise), -32768, 32767).astype(np.int16), truth
 
 
 def _unique(idents: list[str], suite: Suite) -> None:
