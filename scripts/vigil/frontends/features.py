@@ -8,7 +8,7 @@ import numpy as np
 
 from vigil.errors import VigilError
 from vigil.frontends import image, micro_speech, mlperf_mfcc
-from vigil.frontends.spec import FrontendSpec, ImageSpec, MfccSpec, PreprocessorSpec, as_dict
+from vigil.frontends.spec import FrontendSpec, ImageSpec, MfccSpec, PreprocessorSpec
 from vigil.io.image import read_image
 from vigil.io.wav import read_wav
 from vigil.tflite.quantize import Quantization, quantize
@@ -40,7 +40,7 @@ class ModelFrontend:
         if isinstance(self.spec, MfccSpec):
             features = mlperf_mfcc.mfcc_features(read_wav(path, self.spec.sample_rate), self.spec)
         elif isinstance(self.spec, ImageSpec):
-            features = image.image_features(read_image(path), as_dict(self.spec))
+            features = image.image_features(read_image(path), self.spec)
         else:
             raise VigilError(f"front-end '{self.kind}' has no float form")
         return self._shaped(features, path).astype(np.float32)
@@ -52,7 +52,7 @@ class ModelFrontend:
         if self.quant is None:
             raise VigilError("the model input is not quantized")
         if isinstance(self.spec, ImageSpec):
-            q = image.quantize_image(read_image(path), as_dict(self.spec), self.quant.scale, self.quant.zero_point)
+            q = image.quantize_image(read_image(path), self.spec, self.quant.scale, self.quant.zero_point)
             return self._shaped(q, path)
         return quantize(self.float_input(path), self.quant.scale, self.quant.zero_point)
 

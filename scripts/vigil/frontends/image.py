@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from vigil.errors import VigilError
-from vigil.frontends.spec import FITS  # noqa: E402  (the choices the manifest accepts)
+from vigil.frontends.spec import FITS, ImageSpec
 from vigil.tflite.quantize import quantize
 
 ONE_Q12 = 4096  # bilinear weights of the firmware: 4.12 fixed point
@@ -85,19 +85,15 @@ def model_rgb(pixels: np.ndarray, width: int, height: int, fit: str = "crop") ->
     return out
 
 
-def _fit(params: dict) -> str:
-    return str(params.get("fit", "crop"))
-
-
-def image_features(pixels: np.ndarray, params: dict) -> np.ndarray:
+def image_features(pixels: np.ndarray, spec: ImageSpec) -> np.ndarray:
     """Float model input: RGB scaled by pixel_scale, [height, width, 3] float32."""
-    rgb = model_rgb(pixels, int(params["width"]), int(params["height"]), _fit(params))
-    return (rgb * float(params["pixel_scale"])).astype(np.float32)
+    rgb = model_rgb(pixels, spec.width, spec.height, spec.fit)
+    return (rgb * spec.pixel_scale).astype(np.float32)
 
 
-def quantize_image(pixels: np.ndarray, params: dict, scale: float, zero_point: int) -> np.ndarray:
-    rgb = model_rgb(pixels, int(params["width"]), int(params["height"]), _fit(params))
-    return quantize(rgb * float(params["pixel_scale"]), scale, zero_point)
+def quantize_image(pixels: np.ndarray, spec: ImageSpec, scale: float, zero_point: int) -> np.ndarray:
+    rgb = model_rgb(pixels, spec.width, spec.height, spec.fit)
+    return quantize(rgb * spec.pixel_scale, scale, zero_point)
 
 
 def _device_axis(src: np.ndarray, axis: int, out_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -136,11 +132,11 @@ def device_rgb8(pixels: np.ndarray, width: int, height: int, fit: str = "crop") 
     return ((sums + den // 2) // den).astype(np.uint8)
 
 
-def device_quantize_image(pixels: np.ndarray, params: dict, scale: float, zero_point: int) -> np.ndarray:
+def device_quantize_image(pixels: np.ndarray, spec: ImageSpec, scale: float, zero_point: int) -> np.ndarray:
     """The same definition in the integers and float32 the firmware uses, for bit-exact goldens.
 
     The pixels are RGB (or gray) as delivered: RGB565 frames are expanded first
     (datasets/camera.from_rgb565).
     """
-    rgb8 = device_rgb8(pixels, int(params["width"]), int(params["height"]), _fit(params))
-    return quantization_table(float(params["pixel_scale"]), scale, zero_point)[rgb8]
+    rgb8 = device_rgb8(pixels, spec.width, spec.height, spec.fit)
+    return quantization_table(spec.pixel_scale, scale, zero_point)[rgb8]

@@ -11,7 +11,7 @@ import numpy as np
 from vigil.frontends import micro_speech, mlperf_mfcc
 from vigil.frontends.image import device_quantize_image
 from vigil.frontends.schedule import StreamSchedule
-from vigil.frontends.spec import PreprocessorSpec, as_dict
+from vigil.frontends.spec import PreprocessorSpec
 from vigil.models.resolve import ResolvedModel
 from vigil.reference.recognizer import ReferenceDetection, ReferenceRecognizer
 from vigil.tflite import runtime
@@ -84,4 +84,4 @@ class ReferenceChain:
         # The image definition in the fixed point the firmware uses (bit-exact with the C; the
         # float64 definition, frontends.image.quantize_image, is within 1 step of both).
         q = self.runner.input_quant
-        return self.scores(device_quantize_image(pixels, as_dict(self.frontend), q.scale, q.zero_point))
+        return self.scores(device_quantize_image(pixels, self.frontend, q.scale, q.zero_point))

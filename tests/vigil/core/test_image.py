@@ -29,6 +29,7 @@ from vigil.frontends.image import (
     model_rgb,
     quantize_image,
 )
+from vigil.frontends.spec import ImageSpec
 from vigil.tflite import runtime
 from vigil.tflite.quantize import quantize
 
@@ -37,8 +38,8 @@ FITS = ("crop", "stretch")
 PERSON_TOLERANCE = 0.05
 
 
-def params(fit: str, width: int = 96, height: int = 96) -> dict:
-    return {"width": width, "height": height, "pixel_scale": 1 / 255, "fit": fit}
+def params(fit: str, width: int = 96, height: int = 96) -> ImageSpec:
+    return ImageSpec(width=width, height=height, channels=3, pixel_scale=1 / 255, fit=fit)
 
 
 def host(frame, fmt, fit="crop", width=96, height=96, scale=SCALE, zero=ZERO):
