@@ -41,9 +41,13 @@ def pct(x: float | None) -> str:
 
 
 def num(x) -> str:
+    """Counts with thousands separators; other figures with four significant digits, never in
+    exponent notation (34,976 instructions, not 3.498e+04)."""
     if x is None:
         return "-"
-    return f"{x:,}" if isinstance(x, int) else f"{x:,.4g}"
+    if isinstance(x, int) or float(x).is_integer() or abs(x) >= 1000:
+        return f"{round(x):,}"
+    return f"{x:.4g}" if abs(x) >= 1e-4 or x == 0 else f"{x:.2e}"
 
 
 def signed(d) -> str:

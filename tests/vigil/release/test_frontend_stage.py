@@ -51,3 +51,11 @@ def test_every_field_of_the_real_dataclass_is_taken():
     flat = flatten(FrontendFigures(**sample))
     for f in fields(FrontendFigures):
         assert any(k == f.name or k.startswith(f"{f.name}.") for k in flat), f.name
+
+
+def test_figures_read_as_numbers_not_exponents():
+    from vigil.release.render import num
+
+    assert num(34976.0) == "34,976" and num(2010.4) == "2,010" and num(1_000_000) == "1,000,000"
+    assert num(0.35) == "0.35" and num(0.123456) == "0.1235" and num(999.5) == "999.5"
+    assert num(0) == "0" and num(None) == "-" and num(0.00001234) == "1.23e-05"
