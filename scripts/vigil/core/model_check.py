@@ -15,38 +15,13 @@ from dataclasses import dataclass, field
 
 from vigil.core.native import library
 from vigil.errors import VigilError
+from vigil.tflite.checks import BOARD_CHECKS
 
 MAX_RANK = 6
 DETAIL_SIZE = 96
 DATA_ALIGN = 16
 
-# The checks in evaluation order, as model_check.h names them (index = the C enum value).
-CHECKS = (
-    "ok",
-    "argument",
-    "identifier",
-    "flatbuffer",
-    "trailing",
-    "schema_version",
-    "subgraphs",
-    "limits",
-    "tensor_type",
-    "shape",
-    "tensor_index",
-    "buffer_index",
-    "external_data",
-    "buffer_size",
-    "quantization",
-    "opcode_index",
-    "operators",
-    "graph_inputs",
-    "graph_outputs",
-    "order",
-    "op_unsupported",
-    "op_version",
-    "io_mismatch",
-    "arena",
-)
+CHECKS = BOARD_CHECKS  # as model_check.h names them; the index is the C enum value
 
 
 class _Io(C.Structure):

@@ -56,30 +56,10 @@ import struct
 from dataclasses import dataclass, field
 
 from vigil.errors import VigilError
+from vigil.tflite.checks import FILE_CHECKS
 from vigil.tflite.op_versions import MAX_VERSION
 
-CHECKS = (
-    "identifier",
-    "flatbuffer",
-    "trailing",
-    "schema_version",
-    "subgraphs",
-    "limits",
-    "tensor_type",
-    "shape",
-    "tensor_index",
-    "buffer_index",
-    "external_data",
-    "buffer_size",
-    "quantization",
-    "opcode_index",
-    "operators",
-    "graph_inputs",
-    "graph_outputs",
-    "order",
-    "op_unsupported",
-    "op_version",
-)
+CHECKS = FILE_CHECKS
 
 IDENTIFIER = b"TFL3"
 HEADER_BYTES = 8
