@@ -4,18 +4,14 @@ process already loaded, no interpreter start-up), or in a fresh interpreter for 
 
 from __future__ import annotations
 
-import io
 import os
-import signal
 import subprocess
 import sys
-import tempfile
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-UNCAUGHT = 99  # the child's exit code when an exception escaped main()
+from vigil.bench.forked import run_forked
 
 
 @dataclass(frozen=True)
@@ -38,49 +34,10 @@ class Outcome:
 
 def forked(args: list, timeout: float = 120.0, env: dict | None = None, cwd: Path | None = None) -> Outcome:
     """`vigil ARGS` in a forked child of this process."""
-    args = [str(a) for a in args]
-    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    start = time.monotonic()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = UNCAUGHT
-        try:
-            os.dup2(out.fileno(), 1)
-            os.dup2(err.fileno(), 2)
-            sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
-            sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.environ.update(env or {})
-            if cwd is not None:
-                os.chdir(cwd)
-            from vigil.cli.main import main
+    from vigil.cli.main import main
 
-            code = main(args)
-        except SystemExit as e:  # argparse
-            code = e.code if isinstance(e.code, int) else 2
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            try:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            finally:
-                os._exit(code if isinstance(code, int) else UNCAUGHT)
-    status, hung = None, False
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() - start > timeout:
-            os.kill(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
-            hung = True
-            break
-        time.sleep(0.005)
-    seconds = time.monotonic() - start
-    return _outcome(status, hung, out, err, seconds)
+    run = run_forked(main, [str(a) for a in args], env, timeout, cwd)
+    return Outcome(run.code, run.signal, run.hung, run.stdout, run.stderr, run.seconds)
 
 
 def subprocess_cli(args: list, timeout: float = 300.0, env: dict | None = None, cwd: Path | None = None) -> Outcome:
@@ -99,19 +56,6 @@ def subprocess_cli(args: list, timeout: float = 300.0, env: dict | None = None, 
         return Outcome(None, None, True, _text(e.stdout), _text(e.stderr), time.monotonic() - start)
     code, sig = (proc.returncode, None) if proc.returncode >= 0 else (None, -proc.returncode)
     return Outcome(code, sig, False, proc.stdout, proc.stderr, time.monotonic() - start)
-
-
-def _outcome(status: int, hung: bool, out, err, seconds: float) -> Outcome:
-    texts = []
-    for f in (out, err):
-        f.seek(0)
-        texts.append(f.read().decode("utf-8", "replace"))
-        f.close()
-    if hung:
-        return Outcome(None, None, True, *texts, seconds)
-    if os.WIFSIGNALED(status):
-        return Outcome(None, os.WTERMSIG(status), False, *texts, seconds)
-    return Outcome(os.WEXITSTATUS(status), None, False, *texts, seconds)
 
 
 def _text(data) -> str:

@@ -7,21 +7,17 @@ equivalent. Protocol lines go straight to the parser, many thousands of them.
 
 from __future__ import annotations
 
-import io
-import os
 import random
 import re
 import shutil
-import signal
-import sys
 import tempfile
 import time
-import traceback
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from vigil.bench import fuzz_families as families
+from vigil.bench.forked import run_forked
 from vigil.bench.fuzz_families import CASE, Bases, Case
 from vigil.errors import VigilError
 
@@ -39,7 +35,6 @@ OUTCOMES = (
     "partial",  # an error that left files behind
 )
 FAILURES = ("unclean", "traceback", "crash", "hang", "wrong", "refused", "partial")
-UNCAUGHT = 99
 TIMEOUT_S = 120.0
 PROTOCOL_LINES = 78_000
 
@@ -122,52 +117,8 @@ def _cli_main():
 
 
 def _forked(args: list[str], env: dict[str, str], timeout: float) -> _Raw:
-    out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        code = UNCAUGHT
-        try:
-            os.dup2(out.fileno(), 1)
-            os.dup2(err.fileno(), 2)
-            sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
-            sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            os.environ.update(env)
-            code = _cli_main()(args)
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 2
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            try:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            finally:
-                os._exit(code if isinstance(code, int) else UNCAUGHT)
-    start, hung = time.monotonic(), False
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() - start > timeout:
-            os.kill(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
-            hung = True
-            break
-        time.sleep(0.002)
-    texts = []
-    for f in (out, err):
-        f.seek(0)
-        texts.append(f.read().decode("utf-8", "replace"))
-        f.close()
-    if hung:
-        return _Raw(None, None, True, *texts)
-    if os.WIFSIGNALED(status):
-        return _Raw(None, os.WTERMSIG(status), False, *texts)
-    return _Raw(os.WEXITSTATUS(status), None, False, *texts)
+    run = run_forked(_cli_main(), args, env, timeout)
+    return _Raw(run.code, run.signal, run.hung, run.stdout, run.stderr)
 
 
 # -- judging ------------------------------------------------------------------------------------

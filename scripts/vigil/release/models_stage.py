@@ -8,7 +8,7 @@ from pathlib import Path
 from vigil.models.manifest import Manifest
 from vigil.models.pipeline import PipelineResult, run_model
 from vigil.release.progress import Progress, plural
-from vigil.release.results import Conversion, ModelResult
+from vigil.release.results import ModelResult
 
 STEPS = ("fetch", "convert", "inspect", "validate", "codegen")
 
@@ -32,7 +32,7 @@ def model_result(r: PipelineResult) -> ModelResult:
         top1_tflm=v.accuracy("tflm"),
         max_tflite_tflm_lsb=v.max_tflite_tflm_lsb,
         tflite_tflm_passed=v.passed,
-        conversion=Conversion(a.agree, a.total) if a else None,
+        conversion=a,
         min_top1=r.spec.release.min_top1,
         min_conversion_agreement=r.spec.release.min_conversion_agreement,
         generated=tuple(str(p) for p in r.generated),

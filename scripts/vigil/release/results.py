@@ -7,20 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vigil.budget.report import Report, Verdict
+from vigil.models.pipeline import Agreement
 
 PASS, FAIL, SKIPPED, NOT_GATED = "pass", "fail", "skipped", "not gated"
 
 
-@dataclass(frozen=True)
-class Conversion:
-    """The converted int8 model against the published one: same top label on `agree` of `total`."""
-
-    agree: int
-    total: int
-
-    @property
-    def rate(self) -> float:
-        return self.agree / self.total if self.total else 0.0
+# The converted int8 model against the published one: same top label on `agree` of `total`.
+Conversion = Agreement
 
 
 @dataclass(frozen=True)

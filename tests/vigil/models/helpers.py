@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import flatbuffers
 import numpy as np
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
+from vigil.bench.model_damage import rewrite_model  # noqa: F401  (the tests' one model rewriter)
 from vigil.datasets.labelled import Sample
 from vigil.frontends.defaults import default_frontend
 from vigil.frontends.features import ModelFrontend
@@ -22,15 +22,6 @@ def tflm_labels(model_path: Path, task: str, samples: list[Sample]) -> np.ndarra
     fe = ModelFrontend(default_frontend(task, t.shape), t.shape, Quantization(t.scale[0], t.zero_point[0]))
     interpreter = runtime.make_interpreter(model.data)
     return np.array([int(np.argmax(runtime.invoke(interpreter, [fe.quantized_input(s.path)])[0])) for s in samples])
-
-
-def rewrite_model(data: bytes, edit) -> bytes:
-    """Apply `edit(ModelT)` to a .tflite and serialize it again."""
-    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
-    edit(model)
-    builder = flatbuffers.Builder(len(data) + 1024)
-    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-    return bytes(builder.Output())
 
 
 def with_builtin(data: bytes, old: str, new: str) -> bytes:
