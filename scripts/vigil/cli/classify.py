@@ -10,8 +10,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rich.table import Table
-
 from vigil.cli.common import add_manifest_arguments, console, print_json
 
 NAME = "classify"
@@ -51,17 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json([r.to_json() for r in results])
         return 0
-    table = Table(title=f"{spec.name} on {args.target}")
-    for col in ("file", "label", "score", "runner-up", "detections"):
-        table.add_column(col)
-    for r in results:
-        ranked = sorted(r.scores.items(), key=lambda kv: -kv[1])
-        runner = f"{ranked[1][0]} {ranked[1][1]:.3f}" if len(ranked) > 1 else "-"
-        found = (
-            "-"
-            if r.detections is None
-            else ", ".join(f"{d.label}@{d.time_ms / 1000:.2f}s" for d in r.detections) or "none"
-        )
-        table.add_row(r.file, r.label, f"{r.scores.get(r.label, 0.0):.3f}", runner, found)
-    console.print(table)
+    from vigil.classify.render import results_table
+
+    console.print(results_table(spec.name, args.target, results))
     return 0

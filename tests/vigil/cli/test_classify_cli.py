@@ -113,3 +113,21 @@ def test_bad_input_is_one_line_naming_the_file(cli, tmp_path, name, target):
     lines = err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and str(path) in lines[0] and problem in lines[0], err
     assert out == ""
+
+
+def test_the_table_shows_what_the_json_says(cli, data_dir):
+    wav = data_dir / "samples" / "kws" / "yes_1000ms.wav"
+    code, out, _ = cli("classify", "--task", "kws", "--json", wav)
+    assert code == 0
+    (result,) = json.loads(out)
+    code, table, _ = cli("classify", "--task", "kws", wav)
+    assert code == 0 and "kws_ref_model on host" in table
+    ranked = sorted(result["scores"].items(), key=lambda kv: -kv[1])
+    row = next(line for line in table.splitlines() if "yes_1000ms.wav" in line)
+    cells = [c.strip() for c in row.strip("│ ").split("│")]
+    assert cells[1:] == [
+        result["label"],
+        f"{result['scores'][result['label']]:.3f}",
+        f"{ranked[1][0]} {ranked[1][1]:.3f}",
+        "-",  # a clip: no stream, no detections
+    ]
