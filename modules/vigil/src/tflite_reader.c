@@ -490,8 +490,9 @@ int tfl_load_code(struct tfl_reader *r, const struct tfl_model *m, uint32_t i, s
 	if (status == VIGIL_OK) {
 		status = get_string(r, &t, CODE_CUSTOM, "operator code custom_code", &c->custom);
 	}
-	/* As TFLM's GetBuiltinCode(): the larger of the two fields holds the operator. */
-	if (deprecated > c->builtin) {
+	/* As TFLM's GetBuiltinCode(): the larger of the two fields holds the operator (only once
+	 * both were read: on a failed read c->builtin is not set). */
+	if (status == VIGIL_OK && deprecated > c->builtin) {
 		c->builtin = deprecated;
 	}
 	return status;
