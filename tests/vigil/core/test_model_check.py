@@ -1,7 +1,8 @@
 """The portable core's model checks (modules/vigil/src/model_check.c), the code the firmware runs
 before TFLM sees a model: every manifest model passes against the expectation codegen writes,
-every check refuses the models crafted to violate it (model_cases.py), damaged models never crash
-the checker nor pass it with broken structure (TensorFlow's flatbuffer verifier is the judge), and
+every check refuses the models crafted to violate it (model_cases.py and below), every field of
+the schema is checked where the schema puts it (schema_probes.py), damaged models never crash the
+checker nor pass it with broken structure (TensorFlow's flatbuffer verifier is the judge), and
 the Cortex-M33 under QEMU and an ASan/UBSan build give the host's verdicts."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import random
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import textwrap
@@ -27,7 +29,20 @@ from vigil.models.codegen import codegen
 from vigil.models.expectation import model_expectation
 from vigil.models.resolve import resolve_model
 
-from .model_cases import STATUS, cases, header_expectation, status_of, structure_positions, used_operators
+from . import schema_probes as probes
+from .model_cases import (
+    STATUS,
+    Case,
+    cases,
+    header_expectation,
+    obj,
+    put,
+    raw,
+    root,
+    status_of,
+    structure_positions,
+    used_operators,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 CORE = REPO / "modules" / "vigil"
@@ -38,7 +53,98 @@ MODELS = {
     "micro_speech_quantized": ("micro_speech_quantized", "int8"),
     "audio_preprocessor_int8": ("micro_speech_quantized", "preprocessor"),
 }
-CASES = cases()
+
+
+# ---- crafted cases of the fields TFLite's verifier checks and the first checks did not read ------
+
+
+def _vtable_entry(d: bytes, table_pos: int, field: int) -> int:
+    """Position of `field`'s entry in the vtable of the table at `table_pos`."""
+    return table_pos - struct.unpack_from("<i", d, table_pos)[0] + 4 + 2 * field
+
+
+def _shift_field(table_of, field: int, change):
+    def edit(d: bytes) -> bytes:
+        entry = _vtable_entry(d, table_of(d), field)
+        return put(d, entry, "<H", change(struct.unpack_from("<H", d, entry)[0]))
+
+    return edit
+
+
+def _options_of(code: int):
+    def table_of(d: bytes) -> int:
+        g = root(d).Subgraphs(0)
+        return next(
+            op.BuiltinOptions().Pos
+            for op in map(g.Operators, range(g.OperatorsLength()))
+            if op.BuiltinOptionsType() == code
+        )
+
+    return table_of
+
+
+def _debug_indices(m):
+    m.subgraphs[0].debugMetadataIndex = 0
+    m.subgraphs[0].operators[0].debugMetadataIndex = 0
+
+
+def _with_debug_indices(table_of, field: int):
+    """debug_metadata_index written (object API), then its vtable entry one byte on: misaligned."""
+
+    def run(data, expect):
+        return _shift_field(table_of, field, lambda o: o + 1)(obj(_debug_indices)(data, expect)[0]), expect
+
+    return run
+
+
+def _unknown_field_past_table(data, expect):
+    """Field 7 of a DepthwiseConv2DOptions (the schema has 0..6) where its table ends: TFLite's
+    verifier reads no field its schema lacks; the checker refuses it as a builder never writes it."""
+    where = probes.Target("builtin_options", "DepthwiseConv2DOptions", schema.BuiltinOptions.DepthwiseConv2DOptions)
+    probe = probes.Probe(where, 7, ".", probes.PAST_TABLE)
+    return probes.probe_model(probes.base_model(data), probe), expect
+
+
+STRUCTURE_CASES = [
+    # The full suite's refused mutant (byte 17293 0x00 -> 0x80): DepthwiseConv2DOptions.depth_multiplier
+    # of micro_speech_quantized's operator 1 at 17296 + 0x8010, past the end of the 18800 bytes.
+    Case(
+        "options-field-past-end",
+        "micro_speech_quantized",
+        "flatbuffer",
+        raw(_shift_field(_options_of(schema.BuiltinOptions.DepthwiseConv2DOptions), 3, lambda o: o | 0x8000)),
+        "operator builtin_options at byte 17296: field outside its table",
+    ),
+    Case(
+        "options-field-misaligned",
+        "kws_ref_model",
+        "flatbuffer",
+        raw(_shift_field(_options_of(schema.BuiltinOptions.Conv2DOptions), 1, lambda o: o + 1)),
+        "operator builtin_options at byte",
+    ),
+    Case(
+        "unknown-field-past-table",
+        "micro_speech_quantized",
+        "flatbuffer",
+        _unknown_field_past_table,
+        "operator builtin_options at byte",
+    ),
+    Case(
+        "subgraph-debug-index-misaligned",
+        "kws_ref_model",
+        "flatbuffer",
+        _with_debug_indices(lambda d: root(d).Subgraphs(0)._tab.Pos, 5),
+        "subgraph debug_metadata_index",
+    ),
+    Case(
+        "operator-debug-index-misaligned",
+        "kws_ref_model",
+        "flatbuffer",
+        _with_debug_indices(lambda d: root(d).Subgraphs(0).Operators(0)._tab.Pos, 13),
+        "operator debug_metadata_index",
+    ),
+]
+CASES = cases() + STRUCTURE_CASES
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +292,72 @@ def test_first_failing_check_in_list_order_wins(generated):
     assert check_model(both, expect).check == "schema_version"
     both = by_id["op-version-99"].edit(by_id["input-scale-0"].edit(data, expect)[0], expect)[0]
     assert check_model(both, expect).check == "quantization"
+
+
+# ---- every field of the schema where the schema puts it ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def probe_base(generated) -> probes.Base:
+    return probes.base_model(generated["micro_speech_quantized"][0])
+
+
+def test_tflm_schema_has_every_field_tensorflows_verifier_checks():
+    """The checker follows TFLM's schema (schema_py_generated of TFLM's Python package): every field
+    TensorFlow's schema has in the probed tables has the same kind there, so it is as strict."""
+    tf = probes.tensorflow_schema()
+    tflm_targets = {t.name: probes.layout(schema, t.table) for t in probes.targets(schema)}
+    tf_targets = {t.name: probes.layout(tf, t.table) for t in probes.targets(tf)}
+    assert set(tf_targets) <= set(tflm_targets)
+    for name, fields in tf_targets.items():
+        assert all(k == "." or tflm_targets[name][i] == k for i, k in enumerate(fields)), name
+    # What the schemas are: 126 + 23 option tables, 3 + 3 more members, the plain tables.
+    assert len(tflm_targets) == 126 + 23 + 3 + 3 + 4
+    assert tflm_targets["builtin_options:DepthwiseConv2DOptions"] == "biiibii"
+    assert tflm_targets["builtin_options:ResizeBilinearOptions"] == "..bb"  # two deprecated fields
+    assert tflm_targets["external_buffer:ExternalBuffer"] == "iills"
+
+
+def test_every_schema_field_is_checked_where_the_schema_puts_it(probe_base):
+    """One field of an option table, quantization details, sparsity or external buffer table at a
+    time: zeros at each alignment, a vector with exactly its bytes, one fewer, a string with and
+    without its NUL. Expected: TFLM's schema module (scalars aligned to their size, an offset not 0,
+    a vector inside the data, a string with its NUL; fields it does not know, never judged)."""
+    assert check_model(probe_base.data).ok
+    checked = probes.probes(schema)
+    assert len(checked) > 1500
+    wrong = []
+    for p in checked:
+        r = check_model(probes.probe_model(probe_base, p))
+        if r.ok != probes.expected_ok(p.kind, p) or r.check not in ("ok", "flatbuffer"):
+            wrong.append((p.id, r.check, r.detail))
+    assert not wrong, f"{len(wrong)} of {len(checked)}: {wrong[:10]}"
+
+
+@pytest.mark.slow
+def test_tensorflows_verifier_judges_the_probes_as_its_schema_says(probe_base, tmp_path):
+    """The oracle for the rule above: TensorFlow's verifier refuses exactly the probes its own
+    schema module says are broken (it does not know a few of TFLM's newer fields: accepted)."""
+    tf = probes.tensorflow_schema()
+    members = {p: probes.union_members(tf, u) for p, u in probes.TARGET_UNIONS.items()}
+    (tmp_path / "base.tflite").write_bytes(probe_base.data)
+    files = {}
+    for k, p in enumerate(probes.probes(schema)):
+        known = p.target.union is None or members[p.target.pointer].get(p.target.union) == p.target.table
+        fields = probes.layout(tf, p.target.table) if known else ""
+        files[str(tmp_path / f"probe{k}.tflite")] = (p, fields[p.field] if p.field < len(fields) else ".")
+        (tmp_path / f"probe{k}.tflite").write_bytes(probes.probe_model(probe_base, p))
+    verdicts = tf_verifier([tmp_path / "base.tflite", *map(Path, files)])
+    assert verdicts.pop(str(tmp_path / "base.tflite")) == "verified"
+    assert len(verdicts) == len(files)
+    wrong = []
+    for f, v in verdicts.items():
+        p, kind = files[f]
+        if (v == "verified") != probes.expected_ok(kind, p):
+            wrong.append((p.id, kind, v))
+    assert not wrong, f"{len(wrong)} of {len(files)}: {wrong[:10]}"
+    refused = sum(v == "refused" for v in verdicts.values())
+    print(f"TensorFlow's verifier: {refused} of {len(files)} probes refused, as its schema says")
 
 
 # ---- damaged models ------------------------------------------------------------------------------
