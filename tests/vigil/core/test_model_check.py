@@ -105,6 +105,14 @@ def _unknown_field_past_table(data, expect):
     return probes.probe_model(probes.base_model(data), probe), expect
 
 
+def _tensor_external_buffer(m):
+    group, external = schema.ExternalBufferGroupT(), schema.ExternalBufferT()
+    group.name, external.id, external.length, external.packing = b"weights.bin", 1, 640, b"unpacked"
+    m.externalBufferGroups, m.externalBuffers = [group], [external]
+    w = m.subgraphs[0].tensors[m.subgraphs[0].operators[0].inputs[1]]
+    w.externalBuffer = 1
+
+
 STRUCTURE_CASES = [
     # The full suite's refused mutant (byte 17293 0x00 -> 0x80): DepthwiseConv2DOptions.depth_multiplier
     # of micro_speech_quantized's operator 1 at 17296 + 0x8010, past the end of the 18800 bytes.
@@ -142,6 +150,14 @@ STRUCTURE_CASES = [
         "flatbuffer",
         _with_debug_indices(lambda d: root(d).Subgraphs(0).Operators(0)._tab.Pos, 13),
         "operator debug_metadata_index",
+    ),
+    Case(
+        "tensor-external-buffer",
+        "kws_ref_model",
+        "external_data",
+        obj(_tensor_external_buffer),
+        "subgraph 0 tensor 17 keeps its data in external buffer 1",  # operator 0's weights
+        1,
     ),
 ]
 CASES = cases() + STRUCTURE_CASES

@@ -60,8 +60,9 @@
  * 10. buffer_index    every tensor's buffer and every metadata buffer (Metadata.buffer,
  *                     Model.metadata_buffer) is inside Model.buffers, and buffer 0, the
  *                     sentinel every activation points at, holds no data.
- * 11. external_data   no buffer and no operator keeps data outside the flatbuffer (Buffer
- *                     offset/size, Operator large_custom_options_*, the > 2 GB format):
+ * 11. external_data   no buffer, tensor or operator keeps data outside the flatbuffer (Buffer
+ *                     offset/size, Operator large_custom_options_*, the > 2 GB format;
+ *                     Tensor.external_buffer, a weights file beside the model):
  *                     TFLM reads only inline data and would take such a weight for an
  *                     activation.
  * 12. buffer_size     a tensor whose buffer holds data (a constant) holds exactly its bytes:
