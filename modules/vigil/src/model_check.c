@@ -372,6 +372,7 @@ static int check_external_data(struct tfl_reader *r, const struct tfl_model *m)
 {
 	struct tfl_subgraph s;
 	struct tfl_buffer b;
+	struct tfl_tensor tv;
 	struct tfl_op o;
 	struct tfl_table t;
 
@@ -390,6 +391,14 @@ static int check_external_data(struct tfl_reader *r, const struct tfl_model *m)
 	for (uint32_t g = 0; g < m->subgraphs.len; g++) {
 		int status = tfl_load_subgraph(r, m, g, &s);
 
+		for (uint32_t i = 0; status == VIGIL_OK && i < s.tensors.len; i++) {
+			status = tfl_load_tensor(r, &s, i, &tv, &t);
+			if (status == VIGIL_OK && tv.external_buffer != 0u) {
+				return fail(r, VIGIL_MODEL_CHECK_EXTERNAL_DATA, i, tv.external_buffer,
+					    "subgraph # tensor # keeps its data in external buffer #",
+					    NUMS(g, i, tv.external_buffer), NULL);
+			}
+		}
 		for (uint32_t i = 0; status == VIGIL_OK && i < s.operators.len; i++) {
 			status = tfl_load_operator(r, &s, i, &o, &t);
 			if (status == VIGIL_OK && (o.large_offset > 1u || o.large_size > 0u)) {

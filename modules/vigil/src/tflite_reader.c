@@ -11,15 +11,202 @@
 #include "tflite_reader.h"
 #include "vigil/status.h"
 
-/* BuiltinOptions members whose vectors or strings TFLM's option parsers read. */
-#define OPTIONS_RESHAPE 17
-#define OPTIONS_SQUEEZE 30
-#define OPTIONS_VAR_HANDLE 111
-#define DETAILS_CUSTOM_QUANTIZATION 1
-/* The largest member of each union (schema.fbs): BuiltinOptions, BuiltinOptions2, QuantizationDetails. */
+/* The largest member of each union (schema.fbs): BuiltinOptions, BuiltinOptions2,
+ * QuantizationDetails, SparseIndexVector. */
 #define OPTIONS_MAX 126u
 #define OPTIONS2_MAX 23u
 #define DETAILS_MAX 3u
+#define INDEX_VECTOR_MAX 3u
+
+/*
+ * Field layouts (schema.fbs) of the tables made of scalars, vectors of scalars and strings only,
+ * one character per field id: 'b', 'h', 'i', 'l' a 1-, 2-, 4- or 8-byte scalar; 'B', 'H', 'I',
+ * 'L' a vector of 1-, 2-, 4- or 8-byte scalars; 's' a string; '.' a deprecated field, which
+ * nothing reads (nor TFLite's verifier). Indexed by union type. tests/vigil/core/
+ * test_model_check.py probes every field against the schema module of TFLM's Python package,
+ * and those probes against TensorFlow's flatbuffer verifier.
+ */
+static const char *const options_layout[] = {
+	"", /* 0 NONE */
+	"biibiib", /* 1 Conv2DOptions */
+	"biiibii", /* 2 DepthwiseConv2DOptions */
+	"iII", /* 3 ConcatEmbeddingsOptions */
+	"b", /* 4 LSHProjectionOptions */
+	"biiiib", /* 5 Pool2DOptions */
+	"ibb", /* 6 SVDFOptions */
+	"bb", /* 7 RNNOptions */
+	"bbbbbB", /* 8 FullyConnectedOptions */
+	"i", /* 9 SoftmaxOptions */
+	"ib", /* 10 ConcatenationOptions */
+	"bb", /* 11 AddOptions */
+	"b", /* 12 L2NormOptions */
+	"iiii", /* 13 LocalResponseNormalizationOptions */
+	"biibb", /* 14 LSTMOptions */
+	"..bb", /* 15 ResizeBilinearOptions */
+	"i", /* 16 CallOptions */
+	"I", /* 17 ReshapeOptions */
+	"iib", /* 18 SkipGramOptions */
+	"i", /* 19 SpaceToDepthOptions */
+	"b", /* 20 EmbeddingLookupSparseOptions */
+	"b", /* 21 MulOptions */
+	"", /* 22 PadOptions */
+	"ii", /* 23 GatherOptions */
+	"", /* 24 BatchToSpaceNDOptions */
+	"", /* 25 SpaceToBatchNDOptions */
+	"", /* 26 TransposeOptions */
+	"b", /* 27 ReducerOptions */
+	"bb", /* 28 SubOptions */
+	"b", /* 29 DivOptions */
+	"I", /* 30 SqueezeOptions */
+	"bbb", /* 31 SequenceRNNOptions */
+	"iiiiib", /* 32 StridedSliceOptions */
+	"", /* 33 ExpOptions */
+	"", /* 34 TopKV2Options */
+	"i", /* 35 SplitOptions */
+	"", /* 36 LogSoftmaxOptions */
+	"bb", /* 37 CastOptions */
+	"", /* 38 DequantizeOptions */
+	"", /* 39 MaximumMinimumOptions */
+	"b", /* 40 ArgMaxOptions */
+	"", /* 41 LessOptions */
+	"", /* 42 NegOptions */
+	"", /* 43 PadV2Options */
+	"", /* 44 GreaterOptions */
+	"", /* 45 GreaterEqualOptions */
+	"", /* 46 LessEqualOptions */
+	"", /* 47 SelectOptions */
+	"", /* 48 SliceOptions */
+	"biibb", /* 49 TransposeConvOptions */
+	"b", /* 50 SparseToDenseOptions */
+	"", /* 51 TileOptions */
+	"", /* 52 ExpandDimsOptions */
+	"", /* 53 EqualOptions */
+	"", /* 54 NotEqualOptions */
+	"b", /* 55 ShapeOptions */
+	"", /* 56 PowOptions */
+	"b", /* 57 ArgMinOptions */
+	"iiib", /* 58 FakeQuantOptions */
+	"ii", /* 59 PackOptions */
+	"", /* 60 LogicalOrOptions */
+	"i", /* 61 OneHotOptions */
+	"", /* 62 LogicalAndOptions */
+	"", /* 63 LogicalNotOptions */
+	"ii", /* 64 UnpackOptions */
+	"", /* 65 FloorDivOptions */
+	"", /* 66 SquareOptions */
+	"", /* 67 ZerosLikeOptions */
+	"", /* 68 FillOptions */
+	"biibbb", /* 69 BidirectionalSequenceLSTMOptions */
+	"bbbb", /* 70 BidirectionalSequenceRNNOptions */
+	"biibbb", /* 71 UnidirectionalSequenceLSTMOptions */
+	"", /* 72 FloorModOptions */
+	"", /* 73 RangeOptions */
+	"bb", /* 74 ResizeNearestNeighborOptions */
+	"i", /* 75 LeakyReluOptions */
+	"", /* 76 SquaredDifferenceOptions */
+	"b", /* 77 MirrorPadOptions */
+	"", /* 78 AbsOptions */
+	"i", /* 79 SplitVOptions */
+	"b", /* 80 UniqueOptions */
+	"", /* 81 ReverseV2Options */
+	"", /* 82 AddNOptions */
+	"", /* 83 GatherNdOptions */
+	"", /* 84 CosOptions */
+	"", /* 85 WhereOptions */
+	"", /* 86 RankOptions */
+	"ii", /* 87 ReverseSequenceOptions */
+	"", /* 88 MatrixDiagOptions */
+	"", /* 89 QuantizeOptions */
+	"", /* 90 MatrixSetDiagOptions */
+	"", /* 91 HardSwishOptions */
+	"ii", /* 92 IfOptions */
+	"ii", /* 93 WhileOptions */
+	"i", /* 94 DepthToSpaceOptions */
+	"", /* 95 NonMaxSuppressionV4Options */
+	"", /* 96 NonMaxSuppressionV5Options */
+	"", /* 97 ScatterNdOptions */
+	"", /* 98 SelectV2Options */
+	"", /* 99 DensifyOptions */
+	"", /* 100 SegmentSumOptions */
+	"bbb", /* 101 BatchMatMulOptions */
+	"bb", /* 102 CumsumOptions */
+	"i", /* 103 CallOnceOptions */
+	"", /* 104 BroadcastToOptions */
+	"", /* 105 Rfft2dOptions */
+	"biiibiii", /* 106 Conv3DOptions */
+	"ibb", /* 107 HashtableOptions */
+	"", /* 108 HashtableFindOptions */
+	"", /* 109 HashtableImportOptions */
+	"", /* 110 HashtableSizeOptions */
+	"ss", /* 111 VarHandleOptions */
+	"", /* 112 ReadVariableOptions */
+	"", /* 113 AssignVariableOptions */
+	"ll", /* 114 RandomOptions */
+	"I", /* 115 BucketizeOptions */
+	"b", /* 116 GeluOptions */
+	"", /* 117 DynamicUpdateSliceOptions */
+	"", /* 118 UnsortedSegmentProdOptions */
+	"", /* 119 UnsortedSegmentMaxOptions */
+	"", /* 120 UnsortedSegmentMinOptions */
+	"", /* 121 UnsortedSegmentSumOptions */
+	"", /* 122 ATan2Options */
+	"", /* 123 SignOptions */
+	"", /* 124 BitcastOptions */
+	"", /* 125 BitwiseXorOptions */
+	"", /* 126 RightShiftOptions */
+};
+
+static const char *const options2_layout[] = {
+	"", /* 0 NONE */
+	"l", /* 1 StablehloConcatenateOptions */
+	"L", /* 2 StablehloBroadcastInDimOptions */
+	"LLL", /* 3 StablehloSliceOptions */
+	"LLLLBllLllLllLllI", /* 4 StablehloConvolutionOptions */
+	"sbsiIB", /* 5 StablehloCustomCallOptions */
+	"Li", /* 6 StablehloReduceOptions */
+	"bLLLlbi", /* 7 StablehloScatterOptions */
+	"ii", /* 8 StablehloCompareOptions */
+	"L", /* 9 StablehloDynamicSliceOptions */
+	"LLL", /* 10 StablehloPadOptions */
+	"l", /* 11 StablehloIotaOptions */
+	"LLLLI", /* 12 StablehloDotGeneralOptions */
+	"LLLLLi", /* 13 StablehloReduceWindowOptions */
+	"lbi", /* 14 StablehloSortOptions */
+	"ii", /* 15 StablehloWhileOptions */
+	"LLLlLb", /* 16 StablehloGatherOptions */
+	"L", /* 17 StablehloTransposeOptions */
+	"", /* 18 DilateOptions */
+	"b", /* 19 StablehloRngBitGeneratorOptions */
+	"i", /* 20 ReduceWindowOptions */
+	"siBbi", /* 21 StableHLOCompositeOptions */
+	"", /* 22 StablehloShiftLeftOptions */
+	"I", /* 23 StablehloCaseOptions */
+};
+
+static const char *const details_layout[] = {
+	"",     /* 0 NONE */
+	"B",    /* 1 CustomQuantization */
+	"iiiI", /* 2 BlockwiseQuantization */
+	"iiiI", /* 3 MultiAxisQuantization */
+};
+
+static const char *const index_vector_layout[] = {
+	"",  /* 0 NONE */
+	"I", /* 1 Int32Vector */
+	"H", /* 2 Uint16Vector */
+	"B", /* 3 Uint8Vector */
+};
+
+#define SPARSITY_LAYOUT "II"          /* traversal_order, block_map (then dim_metadata) */
+#define DIMENSION_LAYOUT "bi"         /* format, dense_size (then the two index vector unions) */
+#define EXTERNAL_GROUP_LAYOUT "s"     /* name */
+#define EXTERNAL_BUFFER_LAYOUT "iills" /* id, group, offset, length, packing */
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(COUNT_OF(options_layout) == OPTIONS_MAX + 1u, "a layout per BuiltinOptions member");
+_Static_assert(COUNT_OF(options2_layout) == OPTIONS2_MAX + 1u, "a layout per BuiltinOptions2 member");
+_Static_assert(COUNT_OF(details_layout) == DETAILS_MAX + 1u, "a layout per QuantizationDetails member");
+_Static_assert(COUNT_OF(index_vector_layout) == INDEX_VECTOR_MAX + 1u, "a layout per SparseIndexVector member");
 
 /* ---- the report's detail ------------------------------------------------------------- */
 
@@ -162,6 +349,15 @@ static int table_at(struct tfl_reader *r, uint32_t pos, const char *what, struct
 	}
 	if (status == VIGIL_OK && t->vt < pos + t->size && pos < t->vt + t->vt_size) {
 		return broken(r, pos, what, "table overlaps its vtable");
+	}
+	/* Every field the vtable lists starts inside the table, known to this reader or not: a
+	 * builder writes no other, and TFLite's verifier checks the fields of its schema only. */
+	for (uint32_t slot = 4u; status == VIGIL_OK && slot < t->vt_size; slot += 2u) {
+		const uint32_t offset = tfl_rd16(r, t->vt + slot);
+
+		if (offset != 0u && (offset < 4u || offset >= t->size)) {
+			return broken(r, pos, what, "field outside its table");
+		}
 	}
 	return status;
 }
@@ -332,7 +528,45 @@ static int get_table(struct tfl_reader *r, const struct tfl_table *t, uint32_t i
 	return table_at(r, target, what, sub);
 }
 
+/* Bytes of a layout's scalar ('b', 'h', 'i', 'l') or vector element ('B', 'H', 'I', 'L'). */
+static uint32_t layout_width(char kind)
+{
+	switch (kind) {
+	case 'b':
+	case 'B':
+		return 1u;
+	case 'h':
+	case 'H':
+		return 2u;
+	case 'i':
+	case 'I':
+		return 4u;
+	default:
+		return 8u;
+	}
+}
 
+/* Every field of `layout` (fields 0, 1, ...) that the table has: where the schema puts it. */
+static int verify_fields(struct tfl_reader *r, const struct tfl_table *t, const char *layout, const char *what)
+{
+	int status = VIGIL_OK;
+
+	for (uint32_t id = 0; status == VIGIL_OK && layout[id] != '\0'; id++) {
+		const char kind = layout[id];
+		struct tfl_vec v;
+		uint64_t value;
+		uint32_t chars;
+
+		if (kind == 's') {
+			status = get_string(r, t, id, what, &chars);
+		} else if (kind == 'b' || kind == 'h' || kind == 'i' || kind == 'l') {
+			status = scalar(r, t, id, layout_width(kind), 0u, what, &value);
+		} else if (kind != '.') {
+			status = tfl_get_vector(r, t, id, layout_width(kind), what, &v);
+		}
+	}
+	return status;
+}
 
 /* ---- views of the tables the checks use ---------------------------------------------- */
 
@@ -367,6 +601,13 @@ int tfl_load_model(struct tfl_reader *r, struct tfl_model *m)
 		status = tfl_get_vector(r, &t, MODEL_SIGNATURE_DEFS, 4u, "signature defs", &m->signatures);
 	}
 	if (status == VIGIL_OK) {
+		status = tfl_get_vector(r, &t, MODEL_EXTERNAL_BUFFER_GROUPS, 4u, "external buffer groups",
+					&m->external_groups);
+	}
+	if (status == VIGIL_OK) {
+		status = tfl_get_vector(r, &t, MODEL_EXTERNAL_BUFFERS, 4u, "external buffers", &m->external_buffers);
+	}
+	if (status == VIGIL_OK) {
 		uint32_t description;
 
 		status = get_string(r, &t, MODEL_DESCRIPTION, "model description", &description);
@@ -395,6 +636,11 @@ int tfl_load_subgraph(struct tfl_reader *r, const struct tfl_model *m, uint32_t 
 		uint32_t name;
 
 		status = get_string(r, &t, SUBGRAPH_NAME, "subgraph name", &name);
+	}
+	if (status == VIGIL_OK) {
+		uint32_t debug;
+
+		status = tfl_get_u32(r, &t, SUBGRAPH_DEBUG_METADATA, 0u, "subgraph debug_metadata_index", &debug);
 	}
 	return status;
 }
@@ -426,6 +672,9 @@ int tfl_load_tensor(struct tfl_reader *r, const struct tfl_subgraph *s, uint32_t
 	if (status == VIGIL_OK) {
 		status = get_table(r, t, TENSOR_SPARSITY, "tensor sparsity", &sub, &present);
 		tv->sparse = present;
+	}
+	if (status == VIGIL_OK) {
+		status = tfl_get_u32(r, t, TENSOR_EXTERNAL_BUFFER, 0u, "tensor external_buffer", &tv->external_buffer);
 	}
 	return status;
 }
@@ -490,8 +739,9 @@ int tfl_load_code(struct tfl_reader *r, const struct tfl_model *m, uint32_t i, s
 	if (status == VIGIL_OK) {
 		status = get_string(r, &t, CODE_CUSTOM, "operator code custom_code", &c->custom);
 	}
-	/* As TFLM's GetBuiltinCode(): the larger of the two fields holds the operator. */
-	if (deprecated > c->builtin) {
+	/* As TFLM's GetBuiltinCode(): the larger of the two fields holds the operator (only once
+	 * both were read: on a failed read c->builtin is not set). */
+	if (status == VIGIL_OK && deprecated > c->builtin) {
 		c->builtin = deprecated;
 	}
 	return status;
@@ -533,26 +783,23 @@ static int get_union(struct tfl_reader *r, const struct tfl_table *t, uint32_t t
 	return status;
 }
 
+/* An operator's option tables: each field where its member's layout puts it. */
 static int verify_options(struct tfl_reader *r, const struct tfl_table *op)
 {
 	struct tfl_table t;
-	struct tfl_vec v;
-	uint32_t type, chars;
+	uint32_t type;
 	bool present;
 	int status = get_union(r, op, OP_OPTIONS_TYPE, OPTIONS_MAX, "operator builtin_options", &type, &t, &present);
 
-	if (status == VIGIL_OK && (type == OPTIONS_RESHAPE || type == OPTIONS_SQUEEZE)) {
-		status = tfl_get_vector(r, &t, 0u, 4u, "operator options vector", &v);
-	} else if (status == VIGIL_OK && type == OPTIONS_VAR_HANDLE) {
-		status = get_string(r, &t, 0u, "var handle container", &chars);
-		if (status == VIGIL_OK) {
-			status = get_string(r, &t, 1u, "var handle shared_name", &chars);
-		}
+	if (status == VIGIL_OK && present) {
+		status = verify_fields(r, &t, options_layout[type], "operator builtin_options");
 	}
 	if (status == VIGIL_OK) {
-		/* Other option tables and BuiltinOptions2 members: their table structure. */
 		status = get_union(r, op, OP_OPTIONS2_TYPE, OPTIONS2_MAX, "operator builtin_options_2", &type, &t,
 				   &present);
+	}
+	if (status == VIGIL_OK && present) {
+		status = verify_fields(r, &t, options2_layout[type], "operator builtin_options_2");
 	}
 	return status;
 }
@@ -577,6 +824,11 @@ static int verify_operator(struct tfl_reader *r, const struct tfl_subgraph *s, u
 	if (status == VIGIL_OK) {
 		status = tfl_get_vector(r, &t, OP_MUTATING_INPUTS, 1u, "operator mutating inputs", &v);
 	}
+	if (status == VIGIL_OK) {
+		uint32_t debug;
+
+		status = tfl_get_u32(r, &t, OP_DEBUG_METADATA, 0u, "operator debug_metadata_index", &debug);
+	}
 	return status;
 }
 
@@ -585,8 +837,8 @@ static int verify_quantization(struct tfl_reader *r, uint32_t pos)
 	struct tfl_table t, details;
 	struct tfl_quant q;
 	struct tfl_vec v;
-	uint32_t type;
-	bool present;
+	uint32_t type = 0;
+	bool present = false;
 	int status = tfl_load_quantization(r, pos, &q, &t);
 
 	if (status == VIGIL_OK) {
@@ -599,8 +851,41 @@ static int verify_quantization(struct tfl_reader *r, uint32_t pos)
 		status = get_union(r, &t, QUANT_DETAILS_TYPE, DETAILS_MAX, "quantization details", &type, &details,
 				   &present);
 	}
-	if (status == VIGIL_OK && present && type == DETAILS_CUSTOM_QUANTIZATION) {
-		status = tfl_get_vector(r, &details, 0u, 1u, "custom quantization", &v);
+	if (status == VIGIL_OK && present) {
+		status = verify_fields(r, &details, details_layout[type], "quantization details");
+	}
+	return status;
+}
+
+/* A sparse tensor's SparsityParameters and its DimensionMetadata tables, field by field. */
+static int verify_sparsity(struct tfl_reader *r, const struct tfl_table *tensor)
+{
+	struct tfl_table t, dim, indices;
+	struct tfl_vec dims = {0, 0};
+	uint32_t type = 0;
+	bool present = false;
+	int status = get_table(r, tensor, TENSOR_SPARSITY, "tensor sparsity", &t, &present);
+
+	if (status != VIGIL_OK || !present) {
+		return status;
+	}
+	status = verify_fields(r, &t, SPARSITY_LAYOUT, "sparsity");
+	if (status == VIGIL_OK) {
+		status = tfl_get_vector(r, &t, SPARSITY_DIM_METADATA, 4u, "sparsity dim_metadata", &dims);
+	}
+	for (uint32_t k = 0; status == VIGIL_OK && k < dims.len; k++) {
+		status = tfl_vec_table(r, &dims, k, "dimension metadata", &dim);
+		if (status == VIGIL_OK) {
+			status = verify_fields(r, &dim, DIMENSION_LAYOUT, "dimension metadata");
+		}
+		for (uint32_t id = DIM_SEGMENTS_TYPE; status == VIGIL_OK && id <= DIM_INDICES_TYPE; id += 2u) {
+			status = get_union(r, &dim, id, INDEX_VECTOR_MAX, "dimension metadata index vector", &type,
+					   &indices, &present);
+			if (status == VIGIL_OK && present) {
+				status = verify_fields(r, &indices, index_vector_layout[type],
+						       "dimension metadata index vector");
+			}
+		}
 	}
 	return status;
 }
@@ -619,6 +904,9 @@ static int verify_tensor(struct tfl_reader *r, const struct tfl_subgraph *s, uin
 	}
 	if (status == VIGIL_OK && tv.quantization != 0u) {
 		status = verify_quantization(r, tv.quantization);
+	}
+	if (status == VIGIL_OK && tv.sparse) {
+		status = verify_sparsity(r, &t);
 	}
 	if (status == VIGIL_OK) {
 		status = tfl_get_vector(r, &t, TENSOR_SHAPE_SIGNATURE, 4u, "tensor shape_signature", &v);
@@ -712,6 +1000,18 @@ int tfl_verify_structure(struct tfl_reader *r, struct tfl_model *m)
 		}
 		if (status == VIGIL_OK) {
 			status = tfl_get_u32(r, &t, SIGNATURE_SUBGRAPH, 0u, "signature subgraph", &u);
+		}
+	}
+	for (uint32_t i = 0; status == VIGIL_OK && i < m->external_groups.len; i++) {
+		status = tfl_vec_table(r, &m->external_groups, i, "external buffer group", &t);
+		if (status == VIGIL_OK) {
+			status = verify_fields(r, &t, EXTERNAL_GROUP_LAYOUT, "external buffer group");
+		}
+	}
+	for (uint32_t i = 0; status == VIGIL_OK && i < m->external_buffers.len; i++) {
+		status = tfl_vec_table(r, &m->external_buffers, i, "external buffer", &t);
+		if (status == VIGIL_OK) {
+			status = verify_fields(r, &t, EXTERNAL_BUFFER_LAYOUT, "external buffer");
 		}
 	}
 	return status;

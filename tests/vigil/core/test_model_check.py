@@ -1,23 +1,26 @@
 """The portable core's model checks (modules/vigil/src/model_check.c), the code the firmware runs
 before TFLM sees a model: every manifest model passes against the expectation codegen writes,
-every check refuses the models crafted to violate it (model_cases.py), damaged models never crash
-the checker nor pass it with broken structure (TensorFlow's flatbuffer verifier is the judge), and
+every check refuses the models crafted to violate it (model_cases.py and below), every field of
+the schema is checked where the schema puts it (schema_probes.py), damaged models never crash the
+checker nor pass it with broken structure (TensorFlow's flatbuffer verifier is the judge), and
 the Cortex-M33 under QEMU and an ASan/UBSan build give the host's verdicts."""
 
 from __future__ import annotations
 
 import ctypes as C
+import hashlib
+import os
 import random
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
 from tests.tools import require_tool
@@ -28,7 +31,20 @@ from vigil.models.codegen import codegen
 from vigil.models.expectation import model_expectation
 from vigil.models.resolve import resolve_model
 
-from .model_cases import STATUS, cases, header_expectation, status_of, structure_positions, used_operators
+from . import schema_probes as probes
+from .model_cases import (
+    STATUS,
+    Case,
+    cases,
+    header_expectation,
+    obj,
+    put,
+    raw,
+    root,
+    status_of,
+    structure_positions,
+    used_operators,
+)
 
 REPO = Path(__file__).resolve().parents[3]
 CORE = REPO / "modules" / "vigil"
@@ -39,7 +55,114 @@ MODELS = {
     "micro_speech_quantized": ("micro_speech_quantized", "int8"),
     "audio_preprocessor_int8": ("micro_speech_quantized", "preprocessor"),
 }
-CASES = cases()
+
+
+# ---- crafted cases of the fields TFLite's verifier checks and the first checks did not read ------
+
+
+def _vtable_entry(d: bytes, table_pos: int, field: int) -> int:
+    """Position of `field`'s entry in the vtable of the table at `table_pos`."""
+    return table_pos - struct.unpack_from("<i", d, table_pos)[0] + 4 + 2 * field
+
+
+def _shift_field(table_of, field: int, change):
+    def edit(d: bytes) -> bytes:
+        entry = _vtable_entry(d, table_of(d), field)
+        return put(d, entry, "<H", change(struct.unpack_from("<H", d, entry)[0]))
+
+    return edit
+
+
+def _options_of(code: int):
+    def table_of(d: bytes) -> int:
+        g = root(d).Subgraphs(0)
+        return next(
+            op.BuiltinOptions().Pos
+            for op in map(g.Operators, range(g.OperatorsLength()))
+            if op.BuiltinOptionsType() == code
+        )
+
+    return table_of
+
+
+def _debug_indices(m):
+    m.subgraphs[0].debugMetadataIndex = 0
+    m.subgraphs[0].operators[0].debugMetadataIndex = 0
+
+
+def _with_debug_indices(table_of, field: int):
+    """debug_metadata_index written (object API), then its vtable entry one byte on: misaligned."""
+
+    def run(data, expect):
+        return _shift_field(table_of, field, lambda o: o + 1)(obj(_debug_indices)(data, expect)[0]), expect
+
+    return run
+
+
+def _unknown_field_past_table(data, expect):
+    """Field 7 of a DepthwiseConv2DOptions (the schema has 0..6) where its table ends: TFLite's
+    verifier reads no field its schema lacks; the checker refuses it as a builder never writes it."""
+    where = probes.Target("builtin_options", "DepthwiseConv2DOptions", schema.BuiltinOptions.DepthwiseConv2DOptions)
+    probe = probes.Probe(where, 7, ".", probes.PAST_TABLE)
+    return probes.probe_model(probes.base_model(data), probe), expect
+
+
+def _tensor_external_buffer(m):
+    group, external = schema.ExternalBufferGroupT(), schema.ExternalBufferT()
+    group.name, external.id, external.length, external.packing = b"weights.bin", 1, 640, b"unpacked"
+    m.externalBufferGroups, m.externalBuffers = [group], [external]
+    w = m.subgraphs[0].tensors[m.subgraphs[0].operators[0].inputs[1]]
+    w.externalBuffer = 1
+
+
+STRUCTURE_CASES = [
+    # The full suite's refused mutant (byte 17293 0x00 -> 0x80): DepthwiseConv2DOptions.depth_multiplier
+    # of micro_speech_quantized's operator 1 at 17296 + 0x8010, past the end of the 18800 bytes.
+    Case(
+        "options-field-past-end",
+        "micro_speech_quantized",
+        "flatbuffer",
+        raw(_shift_field(_options_of(schema.BuiltinOptions.DepthwiseConv2DOptions), 3, lambda o: o | 0x8000)),
+        "operator builtin_options at byte 17296: field outside its table",
+    ),
+    Case(
+        "options-field-misaligned",
+        "kws_ref_model",
+        "flatbuffer",
+        raw(_shift_field(_options_of(schema.BuiltinOptions.Conv2DOptions), 1, lambda o: o + 1)),
+        "operator builtin_options at byte",
+    ),
+    Case(
+        "unknown-field-past-table",
+        "micro_speech_quantized",
+        "flatbuffer",
+        _unknown_field_past_table,
+        "operator builtin_options at byte",
+    ),
+    Case(
+        "subgraph-debug-index-misaligned",
+        "kws_ref_model",
+        "flatbuffer",
+        _with_debug_indices(lambda d: root(d).Subgraphs(0)._tab.Pos, 5),
+        "subgraph debug_metadata_index",
+    ),
+    Case(
+        "operator-debug-index-misaligned",
+        "kws_ref_model",
+        "flatbuffer",
+        _with_debug_indices(lambda d: root(d).Subgraphs(0).Operators(0)._tab.Pos, 13),
+        "operator debug_metadata_index",
+    ),
+    Case(
+        "tensor-external-buffer",
+        "kws_ref_model",
+        "external_data",
+        obj(_tensor_external_buffer),
+        "subgraph 0 tensor 17 keeps its data in external buffer 1",  # operator 0's weights
+        1,
+    ),
+]
+CASES = cases() + STRUCTURE_CASES
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +312,72 @@ def test_first_failing_check_in_list_order_wins(generated):
     assert check_model(both, expect).check == "quantization"
 
 
+# ---- every field of the schema where the schema puts it ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def probe_base(generated) -> probes.Base:
+    return probes.base_model(generated["micro_speech_quantized"][0])
+
+
+def test_tflm_schema_has_every_field_tensorflows_verifier_checks():
+    """The checker follows TFLM's schema (schema_py_generated of TFLM's Python package): every field
+    TensorFlow's schema has in the probed tables has the same kind there, so it is as strict."""
+    tf = probes.tensorflow_schema()
+    tflm_targets = {t.name: probes.layout(schema, t.table) for t in probes.targets(schema)}
+    tf_targets = {t.name: probes.layout(tf, t.table) for t in probes.targets(tf)}
+    assert set(tf_targets) <= set(tflm_targets)
+    for name, fields in tf_targets.items():
+        assert all(k == "." or tflm_targets[name][i] == k for i, k in enumerate(fields)), name
+    # What the schemas are: 126 + 23 option tables, 3 + 3 more members, the plain tables.
+    assert len(tflm_targets) == 126 + 23 + 3 + 3 + 4
+    assert tflm_targets["builtin_options:DepthwiseConv2DOptions"] == "biiibii"
+    assert tflm_targets["builtin_options:ResizeBilinearOptions"] == "..bb"  # two deprecated fields
+    assert tflm_targets["external_buffer:ExternalBuffer"] == "iills"
+
+
+def test_every_schema_field_is_checked_where_the_schema_puts_it(probe_base):
+    """One field of an option table, quantization details, sparsity or external buffer table at a
+    time: zeros at each alignment, a vector with exactly its bytes, one fewer, a string with and
+    without its NUL. Expected: TFLM's schema module (scalars aligned to their size, an offset not 0,
+    a vector inside the data, a string with its NUL; fields it does not know, never judged)."""
+    assert check_model(probe_base.data).ok
+    checked = probes.probes(schema)
+    assert len(checked) > 1500
+    wrong = []
+    for p in checked:
+        r = check_model(probes.probe_model(probe_base, p))
+        if r.ok != probes.expected_ok(p.kind, p) or r.check not in ("ok", "flatbuffer"):
+            wrong.append((p.id, r.check, r.detail))
+    assert not wrong, f"{len(wrong)} of {len(checked)}: {wrong[:10]}"
+
+
+@pytest.mark.slow
+def test_tensorflows_verifier_judges_the_probes_as_its_schema_says(probe_base, tmp_path):
+    """The oracle for the rule above: TensorFlow's verifier refuses exactly the probes its own
+    schema module says are broken (it does not know a few of TFLM's newer fields: accepted)."""
+    tf = probes.tensorflow_schema()
+    members = {p: probes.union_members(tf, u) for p, u in probes.TARGET_UNIONS.items()}
+    (tmp_path / "base.tflite").write_bytes(probe_base.data)
+    files = {}
+    for k, p in enumerate(probes.probes(schema)):
+        known = p.target.union is None or members[p.target.pointer].get(p.target.union) == p.target.table
+        fields = probes.layout(tf, p.target.table) if known else ""
+        files[str(tmp_path / f"probe{k}.tflite")] = (p, fields[p.field] if p.field < len(fields) else ".")
+        (tmp_path / f"probe{k}.tflite").write_bytes(probes.probe_model(probe_base, p))
+    verdicts = tf_verifier([tmp_path / "base.tflite", *map(Path, files)])
+    assert verdicts.pop(str(tmp_path / "base.tflite")) == "verified"
+    assert len(verdicts) == len(files)
+    wrong = []
+    for f, v in verdicts.items():
+        p, kind = files[f]
+        if (v == "verified") != probes.expected_ok(kind, p):
+            wrong.append((p.id, kind, v))
+    assert not wrong, f"{len(wrong)} of {len(files)}: {wrong[:10]}"
+    refused = sum(v == "refused" for v in verdicts.values())
+    print(f"TensorFlow's verifier: {refused} of {len(files)} probes refused, as its schema says")
+
+
 # ---- damaged models ------------------------------------------------------------------------------
 
 INTERESTING_WORDS = [0, 1, 2, 3, 4, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFFC, 0x10000]
@@ -216,16 +405,63 @@ def mutate(data: bytes, structure, mutations) -> bytes:
     return bytes(out)
 
 
-MUTATIONS = st.lists(
-    st.tuples(
-        st.sampled_from(["flip", "flip", "byte", "word", "zeros", "truncate"]),
-        st.floats(0, 1, exclude_max=True),
-        st.booleans(),
-        st.integers(0, 1 << 32),
-    ),
-    min_size=1,
-    max_size=4,
+MUTATION_KINDS = ("flip", "flip", "byte", "word", "zeros", "truncate")
+
+
+def random_mutations(rng: random.Random, most: int = 4) -> list[tuple[str, float, bool, int]]:
+    """1 to `most` mutations for mutate(): 4 in 5 on the structure (outside the weights), half of the
+    values small (for "word", an index into INTERESTING_WORDS), the others any 32-bit word."""
+    return [
+        (
+            rng.choice(MUTATION_KINDS),
+            rng.random(),
+            rng.random() < 0.8,
+            rng.randrange(64) if rng.random() < 0.5 else rng.getrandbits(32),
+        )
+        for _ in range(rng.randint(1, most))
+    ]
+
+
+def fuzz_plan(names: list[str], count: int, seed: int) -> list[tuple[str, list]]:
+    """The damaged models of the fuzz test: (model name, mutations), a function of the seed alone.
+
+    Not Hypothesis: even derandomized, its generator draws 1 value in 20 from the constants of
+    every project module loaded in the process (hypothesis.internal.conjecture.providers,
+    _get_local_constants), so the mutants of the full suite were not those of this file alone."""
+    rng = random.Random(seed)
+    return [(rng.choice(names), random_mutations(rng)) for _ in range(count)]
+
+
+FUZZ_EXAMPLES = 3000
+FUZZ_SEED = 3
+PLAN_DIGEST = textwrap.dedent(
+    """
+    import hashlib, importlib, pkgutil, sys
+    if sys.argv[1] == "everything":  # every project module, as a full-suite run has them loaded
+        import vigil
+        for m in pkgutil.walk_packages(vigil.__path__, "vigil."):
+            if not m.name.endswith("__main__"):
+                importlib.import_module(m.name)
+    from tests.vigil.core.test_model_check import FUZZ_EXAMPLES, FUZZ_SEED, MODELS, fuzz_plan
+    plan = fuzz_plan(sorted(MODELS), FUZZ_EXAMPLES, FUZZ_SEED)
+    print(len(sys.modules), hashlib.sha256(repr(plan).encode()).hexdigest())
+    """
 )
+
+
+def test_fuzz_plan_is_the_same_whatever_the_process_imported():
+    """The full suite failed where this file alone passed: its mutants were other ones."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO / "scripts"), str(REPO)])}
+    runs = {}
+    for mode in ("alone", "everything"):
+        out = subprocess.run(
+            [sys.executable, "-c", PLAN_DIGEST, mode], capture_output=True, text=True, timeout=300, cwd=REPO, env=env
+        )
+        assert out.returncode == 0, out.stderr[-2000:]
+        runs[mode] = out.stdout.split()
+    assert int(runs["everything"][0]) > int(runs["alone"][0]) + 50, runs  # many more modules loaded
+    assert runs["everything"][1] == runs["alone"][1]
+
 
 SAMPLE = 200  # damaged models that passed, given to TensorFlow's verifier
 
@@ -270,45 +506,38 @@ def test_damaged_models_never_crash_the_checker_nor_pass_with_broken_structure(g
     """Seeded: bit flips, byte and word overwrites, zeroed runs and truncations of the real models,
     biased to the bytes outside the weights. The checker runs in this process: a crash is a failure."""
     reals = {name: (data, expect, structure_positions(data)) for name, (data, expect, _) in generated.items()}
-    accepted: list[bytes] = []  # a seeded reservoir sample of the damaged models that passed
-    passed = [0]
+    accepted: list[tuple[int, bytes]] = []  # a seeded reservoir sample of the damaged models that passed
+    passed = 0
     pick = random.Random(3)
     seen_checks: set[str] = set()
-
-    @settings(
-        max_examples=3000,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(st.sampled_from(sorted(reals)), MUTATIONS)
-    def fuzz(name, mutations):
+    verdicts_without_expectation: Counter[str] = Counter()
+    plan = fuzz_plan(sorted(reals), FUZZ_EXAMPLES, FUZZ_SEED)
+    for example, (name, mutations) in enumerate(plan):
         data, expect, structure = reals[name]
         damaged = mutate(data, structure, mutations)
+        where = f"example {example}: {name} {mutations}"
         for e in (None, expect):
             r = check_model(damaged, e)
             seen_checks.add(r.check)
-            assert r.check in mc.CHECKS and r.status == status_of(r.check), r
-            assert r.detail.isascii() and r.detail.isprintable() and r.detail
+            assert r.check in mc.CHECKS and r.status == status_of(r.check), (where, r)
+            assert r.detail.isascii() and r.detail.isprintable() and r.detail, (where, r)
             if damaged == data:
-                assert r.ok
+                assert r.ok, (where, r)
         r = check_model(damaged)
+        verdicts_without_expectation[r.check] += 1
         if len(damaged) < len(data) - 3:  # a truncation into a real model's structure
-            assert not r.ok
+            assert not r.ok, (where, r)
         if r.ok and damaged != data:
-            passed[0] += 1
+            passed += 1
             if len(accepted) < SAMPLE:
-                accepted.append(damaged)
-            elif (k := pick.randrange(passed[0])) < SAMPLE:
-                accepted[k] = damaged
-
-    fuzz()
+                accepted.append((example, damaged))
+            elif (k := pick.randrange(passed)) < SAMPLE:
+                accepted[k] = (example, damaged)
     assert {"flatbuffer", "trailing", "tensor_index", "quantization", "buffer_size"} <= seen_checks
     assert accepted, "no damaged model passed: the oracle below would check nothing"
     files = []
-    for k, damaged in enumerate(accepted):
-        files.append(tmp_path / f"accepted{k}.tflite")
+    for example, damaged in accepted:
+        files.append(tmp_path / f"accepted-example-{example}.tflite")  # plan[example] made it
         files[-1].write_bytes(damaged)
     # The oracle refuses what is broken: a truncated model and a root offset past the end.
     kws = generated["kws_ref_model"][0]
@@ -319,7 +548,11 @@ def test_damaged_models_never_crash_the_checker_nor_pass_with_broken_structure(g
     assert verdicts.pop(str(tmp_path / "broken2.tflite")) == "refused"
     refused = [p for p, v in verdicts.items() if v != "verified"]
     assert not refused and len(verdicts) == len(files), refused
-    print(f"fuzz: {passed[0]} damaged models passed; TensorFlow's verifier verified all {len(files)} sampled")
+    sample = hashlib.sha256(b"".join(d for _, d in accepted)).hexdigest()[:16]
+    print(
+        f"fuzz: {FUZZ_EXAMPLES} damaged models, verdicts {dict(sorted(verdicts_without_expectation.items()))}; "
+        f"{passed} passed; TensorFlow's verifier verified all {len(files)} sampled (sha256 {sample})"
+    )
 
 
 def corpus(generated, count: int, seed: int) -> list[tuple[str, bytes, ModelExpect | None]]:
@@ -330,17 +563,10 @@ def corpus(generated, count: int, seed: int) -> list[tuple[str, bytes, ModelExpe
     for k in range(count):
         name = names[k % len(names)]
         data, expect, _ = generated[name]
-        structure = structure_positions(data)
-        mutations = [
-            (
-                rng.choice(["flip", "byte", "word", "zeros", "truncate"]),
-                rng.random(),
-                rng.random() < 0.8,
-                rng.getrandbits(32),
-            )
-            for _ in range(rng.randint(1, 3))
-        ]
-        items.append((f"{name}-damaged-{k}", mutate(data, structure, mutations), expect if k % 2 else None))
+        mutations = random_mutations(rng, most=3)
+        items.append(
+            (f"{name}-damaged-{k}", mutate(data, structure_positions(data), mutations), expect if k % 2 else None)
+        )
     return items
 
 

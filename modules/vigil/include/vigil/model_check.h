@@ -22,15 +22,20 @@
  *
  *  1. identifier      at least 8 bytes, and bytes 4..7 are the file identifier "TFL3".
  *  2. flatbuffer      every structure reachable from the root through the fields read here
- *                     (listed below) lies inside the data: the root offset, tables (soffset,
- *                     vtable: even size >= 4, inline size >= 4, field offsets >= 4 inside the
- *                     inline size), vectors (length and elements), strings (with their NUL),
- *                     unions (the type NONE or a member of the union, a table exactly when
- *                     the type is not NONE). Offsets are non-zero, tables are 4-byte aligned,
+ *                     (listed below: every field of the schema) lies inside the data: the root
+ *                     offset, tables (soffset, vtable: even size >= 4, inline size >= 4, every
+ *                     field it lists, known here or not, at an offset >= 4 inside the inline
+ *                     size), vectors (length and elements), strings (with their NUL), unions
+ *                     (the type NONE or a member of the union, a table exactly when the type is
+ *                     not NONE). Every field is read as the schema lays it out, in the tables
+ *                     of every union member too (all the option tables, quantization details,
+ *                     sparse index vectors): offsets are non-zero, tables are 4-byte aligned,
  *                     vtables 2-byte, vectors 4-byte, every scalar and vector element aligned
  *                     to its size (8 for int64 zero points and 64-bit fields), all relative to
  *                     the start of the data; no structure overlaps the 8-byte header and no
- *                     table overlaps its own vtable.
+ *                     table overlaps its own vtable. TFLite's flatbuffer verifier
+ *                     (tflite::VerifyModelBuffer) checks no more, but for its limits of 64
+ *                     nested tables (the schema nests fewer) and 10^6 tables in all.
  *  3. trailing        bytes between the end of the flatbuffer (its extent: the largest end of
  *                     anything item 2 reads) and the end of the data: at most
  *                     VIGIL_MODEL_TRAILING_MAX (15) bytes, all zero. That is the alignment
@@ -55,8 +60,9 @@
  * 10. buffer_index    every tensor's buffer and every metadata buffer (Metadata.buffer,
  *                     Model.metadata_buffer) is inside Model.buffers, and buffer 0, the
  *                     sentinel every activation points at, holds no data.
- * 11. external_data   no buffer and no operator keeps data outside the flatbuffer (Buffer
- *                     offset/size, Operator large_custom_options_*, the > 2 GB format):
+ * 11. external_data   no buffer, tensor or operator keeps data outside the flatbuffer (Buffer
+ *                     offset/size, Operator large_custom_options_*, the > 2 GB format;
+ *                     Tensor.external_buffer, a weights file beside the model):
  *                     TFLM reads only inline data and would take such a weight for an
  *                     activation.
  * 12. buffer_size     a tensor whose buffer holds data (a constant) holds exactly its bytes:
@@ -98,19 +104,25 @@
  *                     model needs.
  *
  * Fields read: Model{version, operator_codes, subgraphs, description, buffers,
- * metadata_buffer, metadata, signature_defs}, OperatorCode{deprecated_builtin_code,
- * custom_code, version, builtin_code}, SubGraph{tensors, inputs, outputs, operators, name},
- * Tensor{shape, type, buffer, name, quantization, is_variable, sparsity, shape_signature,
- * has_rank, variant_tensors}, QuantizationParameters{min, max, scale, zero_point, details,
- * quantized_dimension}, CustomQuantization{custom}, Operator{opcode_index, inputs, outputs,
- * builtin_options, custom_options, custom_options_format, mutating_variable_inputs,
- * intermediates, large_custom_options_offset/size, builtin_options_2}, the option tables with
- * vectors or strings TFLM parses (ReshapeOptions.new_shape, SqueezeOptions.squeeze_dims,
- * VarHandleOptions.container/shared_name; other option tables as tables), Buffer{data,
+ * metadata_buffer, metadata, signature_defs, external_buffer_groups, external_buffers},
+ * OperatorCode{deprecated_builtin_code, custom_code, version, builtin_code}, SubGraph{tensors,
+ * inputs, outputs, operators, name, debug_metadata_index}, Tensor{shape, type, buffer, name,
+ * quantization, is_variable, sparsity, shape_signature, has_rank, variant_tensors,
+ * external_buffer}, QuantizationParameters{min, max, scale, zero_point, details,
+ * quantized_dimension}, Operator{opcode_index, inputs, outputs, builtin_options,
+ * custom_options, custom_options_format, mutating_variable_inputs, intermediates,
+ * large_custom_options_offset/size, builtin_options_2, debug_metadata_index}, Buffer{data,
  * offset, size}, Metadata{name, buffer}, SignatureDef{inputs, outputs, signature_key,
- * subgraph_index}, TensorMap{name, tensor_index}. Not looked into: the contents of custom
- * options (flexbuffers), sparsity and variant sub-tables beyond their table structure,
- * subgraph indices in control-flow options, and fields newer than those.
+ * deprecated_tag, subgraph_index}, TensorMap{name, tensor_index}, VariantSubType{shape, type,
+ * has_rank}, SparsityParameters{traversal_order, block_map, dim_metadata},
+ * DimensionMetadata{format, dense_size, array_segments, array_indices},
+ * ExternalBufferGroup{name}, ExternalBuffer{id, group, offset, length, packing}, and every
+ * field of every member of the unions BuiltinOptions (126), BuiltinOptions2 (23),
+ * QuantizationDetails (CustomQuantization, BlockwiseQuantization, MultiAxisQuantization) and
+ * SparseIndexVector: schema.fbs as TFLM's Python package (tflite-micro, constraints.txt) has
+ * it, a superset of TensorFlow 2.21's. Not looked into: the contents of custom options
+ * (flexbuffers) and custom quantization, subgraph indices in control-flow options, and fields
+ * newer than those (whose place in their table is still checked).
  */
 
 #ifndef VIGIL_MODEL_CHECK_H_
