@@ -20,7 +20,14 @@ CXX_FLAGS = CPU + [
     "-ffunction-sections",
     "-fdata-sections",
 ]
-APP = ["app/src/main.c", "modules/vigil/src/frontend.c", "zephyr/kernel/sched.c", "model/model_data.c"]
+APP = [
+    "app/src/main.c",
+    "app/src/aliases.c",
+    "app/src/edges.S",
+    "modules/vigil/src/frontend.c",
+    "zephyr/kernel/sched.c",
+    "model/model_data.c",
+]
 ARCHIVES = {
     "libtflite-micro.a": ["tensorflow/lite/micro/kernels/conv.cc", "tensorflow/lite/micro/micro_interpreter.cc"],
     "libmodules__cmsis-nn.a": [
