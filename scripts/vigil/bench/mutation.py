@@ -202,6 +202,7 @@ def run_c(
     unknown = [f for f in files if f not in C_TESTS]
     if unknown:
         raise VigilError(f"no tests known for {', '.join(unknown)} (known: {', '.join(sorted(C_TESTS))})")
+    workdir = Path(workdir).resolve()  # the tests run with the copy as their working folder
     workers = [_Worker(make_copy(workdir / f"worker-{i}")) for i in range(jobs)]
     return [_run_file(f"{CORE}/{name}", name, workers, only, equivalents, progress) for name in files]
 
@@ -281,6 +282,7 @@ def run_python(
 ) -> MutationRun:
     """mutmut over the given packages, in a copy where vigil is src/vigil (mutmut's layout)."""
     equivalents = load_equivalents()
+    workdir = Path(workdir).resolve()
     stage = make_copy(workdir / "python", rename={"scripts/vigil/": "src/vigil/"})
     with open(stage / "pyproject.toml", "a") as f:
         f.write(mutmut_config(targets, tests))

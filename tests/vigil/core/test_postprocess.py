@@ -236,14 +236,59 @@ def raw_lib():
 def test_reset_forgets_results_and_suppression():
     rec = c_recognizer(RecognizerParams(**{**EXACT.__dict__, "min_results": 2}))
     yes = vector(2, 1.0)
-    rec.process(yes, 5000)
-    assert rec.process(yes, 5100) is not None
+    rec.process(yes, 0)
+    assert rec.process(yes, 100) is not None
     assert raw_lib().vigil_recognizer_reset(rec._state) == native.OK
-    assert rec.process(yes, 0) is None  # time may restart; one result is below min_results
-    assert rec.process(yes, 100) == native.Detected("yes", 1.0, 100)  # no suppression left over
+    assert rec.process(yes, 200) is None  # one result since the reset is below min_results
+    assert rec.process(yes, 300) == native.Detected("yes", 1.0, 300)  # no suppression left over
+    assert raw_lib().vigil_recognizer_reset(rec._state) == native.OK
+    assert rec.process(yes, 0) is None  # time may restart after a reset
     blank = ctypes.create_string_buffer(native.library().vigil_host_sizeof_recognizer())
     assert raw_lib().vigil_recognizer_reset(blank) == native.EINVAL
     assert raw_lib().vigil_recognizer_reset(None) == native.EINVAL
+    found = native.Detection()
+    x = np.zeros(4, np.float32)
+    ptr = x.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+    assert raw_lib().vigil_recognizer_process(blank, ptr, 0, ctypes.byref(found)) == native.EINVAL
+
+
+def test_process_returns_exactly_1_on_a_detection_and_checks_its_arguments():
+    rec = c_recognizer(RecognizerParams(**{**EXACT.__dict__, "min_results": 1}))
+    lib, found, yes = raw_lib(), native.Detection(), vector(2, 1.0)
+    ptr = yes.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+    assert lib.vigil_recognizer_process(rec._state, ptr, 0, ctypes.byref(found)) == 1
+    assert (found.label, found.score, found.time_ms) == (2, 1.0, 0)
+    assert lib.vigil_recognizer_process(rec._state, ptr, 1, ctypes.byref(found)) == 0  # suppressed
+    assert lib.vigil_recognizer_process(None, ptr, 2, ctypes.byref(found)) == native.EINVAL
+    assert lib.vigil_recognizer_process(rec._state, None, 2, ctypes.byref(found)) == native.EINVAL
+    assert lib.vigil_recognizer_process(rec._state, ptr, 2, None) == native.EINVAL
+
+
+def test_a_full_ring_that_also_drops_by_time_equals_the_reference():
+    """More results than the ring holds inside the window, while old ones leave it by time: the
+    averages (non-dyadic floats, so the order of the sum shows) equal the reference's bit for bit."""
+    params = RecognizerParams(
+        stride_ms=10,
+        window_ms=500,
+        suppression_ms=0,
+        min_results=1,
+        thresholds={"silence": 1.0, "unknown": 1.0, "yes": 0.3, "no": 0.3},
+        silence="silence",
+        unknown="unknown",
+    )
+    rng = np.random.default_rng(7)
+    rec, ref = c_recognizer(params), ReferenceRecognizer(LABELS, params)
+    t, compared = 0, 0
+    for k in range(600):
+        t += int(rng.choice([0, 1, 3, 7, 20]))
+        p = rng.random(4).astype(np.float32) * np.float32(0.5)
+        p[2 + (k // 50) % 2] += np.float32(0.45)
+        a, b = rec.process(p, t), ref.process(p, t)
+        assert (a is None) == (b is None), k
+        if a is not None:
+            assert (a.label, a.time_ms, np.float32(a.score)) == (b.label, b.time_ms, np.float32(b.score)), k
+            compared += 1
+    assert compared > 400 and t > 4 * params.window_ms
 
 
 @pytest.mark.parametrize(
@@ -329,6 +374,14 @@ def test_detector_with_equal_thresholds_and_counts_of_one():
     assert states[-2] == (False, False) and states[-1] == (True, True)
 
 
+def test_detector_update_returns_exactly_1_on_a_change():
+    det = native.Detector(0.5, 0.5, on_count=1, off_count=1)
+    present = ctypes.c_bool(False)
+    assert native.library().vigil_detector_update(det._state, ctypes.c_float(0.75), ctypes.byref(present)) == 1
+    assert present.value is True
+    assert native.library().vigil_detector_update(det._state, ctypes.c_float(0.75), ctypes.byref(present)) == 0
+
+
 def test_detector_refuses_probabilities_outside_0_1():
     det = native.Detector(0.625, 0.375, on_count=1, off_count=1)
     for bad in (1.0000001, -1e-9, float("nan")):
@@ -383,6 +436,9 @@ def test_detector_configuration_edges(on, off, on_count, off_count, ok):
         ({"threshold": 1.0000001}, False),
         ({"threshold": -1e-9}, False),
         ({"threshold": float("nan")}, False),
+        ({"bad_threshold_at": 0}, False),
+        ({"bad_threshold_at": 3}, False),
+        ({"bad_threshold_at": 4}, True),  # past num_labels: not a threshold of this model
         ({"silence_index": 3}, True),
         ({"silence_index": 4}, False),
         ({"silence_index": -2}, False),
@@ -397,6 +453,8 @@ def test_recognizer_configuration_edges(change, ok):
         labels[:16], change.get("threshold", 0.5), change.get("window_ms", 1000), 0, change.get("min_results", 3)
     )
     cfg.num_labels = len(labels)  # 17 labels: more than the C struct holds, refused before it reads them
+    if "bad_threshold_at" in change:
+        cfg.thresholds[change["bad_threshold_at"]] = 1.5
     for key in ("silence_index", "unknown_index"):
         if key in change:
             setattr(cfg, key, change[key])
