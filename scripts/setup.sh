@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 debs=(
     gcc g++ make                       # host builds of the portable core
+    git                                # file lists (mutation-test copies, repository checks)
     cmake                              # the app's code-generation CMake module, tested on its own
     gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
     qemu-system-arm                    # Cortex-M33 runs on mps2-an505
