@@ -96,7 +96,7 @@ def stream_answer(detections=(("yes", 1800), ("no", 5900)), peak=PEAK, status=0)
 )
 def test_judge_stream(answer, tol, problems):
     v = judge_stream(STREAM, STREAM_GOLDEN, answer, tol, RATE)
-    assert v.problems == problems and v.passed == (not problems)
+    assert v.problems == problems and v.passed == (not problems) and v.ident == "s"
     assert v.golden == STREAM_GOLDEN.detections and v.detections == answer.detections
     assert v.golden_metrics == StreamMetrics(2, 0, 0, 10.0)
 
@@ -128,12 +128,21 @@ def test_keyword_metrics_at_the_ends_of_a_keywords_window():
 
 
 def test_accuracy_counts_per_class_and_failures():
-    acc = Accuracy(("yes", "no"))
-    for expected, predicted in [("yes", "yes"), ("yes", "no"), ("no", "no"), ("no", None), (None, "yes")]:
+    acc = Accuracy(("yes", "no", "up"))
+    for expected, predicted in [
+        ("yes", "yes"),
+        ("yes", "yes"),
+        ("yes", "no"),
+        ("no", "no"),
+        ("no", None),
+        ("no", None),
+        ("up", "no"),
+        (None, "yes"),
+    ]:
         acc.add(expected, predicted)
-    assert acc.matrix == {"yes": {"yes": 1, "no": 1}, "no": {"no": 1, "(failed)": 1}}
-    assert (acc.total, acc.correct, acc.top1) == (4, 2, 0.5)
-    assert acc.per_class() == {"no": (1, 2), "yes": (1, 2)}
-    assert list(acc.per_class()) == ["no", "yes"]
+    assert acc.matrix == {"yes": {"yes": 2, "no": 1}, "no": {"no": 1, "(failed)": 2}, "up": {"no": 1}}
+    assert (acc.total, acc.correct, acc.top1) == (7, 3, 3 / 7)
+    assert acc.per_class() == {"no": (1, 3), "up": (0, 1), "yes": (2, 3)}
+    assert list(acc.per_class()) == ["no", "up", "yes"]
     empty = Accuracy(("yes",))
     assert (empty.total, empty.correct, empty.top1, empty.per_class()) == (0, 0, 0.0, {})
