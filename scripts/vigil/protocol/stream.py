@@ -35,7 +35,7 @@ def sample_id(name: str) -> str:
 def encode_frame(
     kind: bytes, ident: str, payload: bytes = b"", width: int = 0, height: int = 0, pixel_format: int = 0
 ) -> bytes:
-    if not _ID.match(ident):
+    if not _ID.fullmatch(ident):  # fullmatch: "$" alone would accept a trailing newline
         raise VigilError(f"'{ident}': sample ids use 1-64 of [A-Za-z0-9_.-]")
     body = (
         kind
@@ -84,9 +84,11 @@ class FdTransport(Transport):
         try:
             import termios
             import tty
-
+        except ImportError:
+            return  # no terminals on this platform
+        try:
             tty.setraw(self.fd, termios.TCSANOW)
-        except (ImportError, OSError):
+        except (OSError, termios.error):
             pass  # not a terminal: a pipe or socket needs no line settings
 
     def write(self, data: bytes) -> None:
