@@ -111,7 +111,8 @@ def build_firmware(out: Path, changed: bool = False, debug: bool = True) -> Firm
 def cached_firmware(cache: Path, changed: bool = False, debug: bool = True) -> Firmware:
     """build_firmware, kept in `cache` under a digest of every source, flag and tool version:
     later runs (and every mutant of a mutation run) read the same build instead of redoing it."""
-    h = hashlib.sha256(repr((C_FLAGS, CXX_FLAGS, APP, ARCHIVES, changed, debug)).encode())
+    # the sources' folder too: DWARF records where they were compiled
+    h = hashlib.sha256(repr((str(SOURCES), C_FLAGS, CXX_FLAGS, APP, ARCHIVES, changed, debug)).encode())
     for src in sorted(SOURCES.rglob("*")):
         if src.is_file():
             h.update(str(src.relative_to(SOURCES)).encode() + b"\0" + src.read_bytes())
