@@ -118,6 +118,7 @@ def installed_by_setup() -> set[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("dpkg") is None, reason="needs Debian's dpkg to map programs to packages")
 def test_setup_installs_every_debian_program_the_code_and_tests_run():
     programs = programs_called()
