@@ -196,15 +196,21 @@ def run_c(
     jobs: int = 2,
     only: set[str] | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    done: Callable[[list[MutationRun]], None] = lambda _: None,
 ) -> list[MutationRun]:
-    """Every mutant of each core file against its tests, `jobs` isolated copies at a time."""
+    """Every mutant of each core file against its tests, `jobs` isolated copies at a time;
+    `done` sees the runs so far after each file (a long run reports as it goes)."""
     equivalents = load_equivalents()
     unknown = [f for f in files if f not in C_TESTS]
     if unknown:
         raise VigilError(f"no tests known for {', '.join(unknown)} (known: {', '.join(sorted(C_TESTS))})")
     workdir = Path(workdir).resolve()  # the tests run with the copy as their working folder
     workers = [_Worker(make_copy(workdir / f"worker-{i}")) for i in range(jobs)]
-    return [_run_file(f"{CORE}/{name}", name, workers, only, equivalents, progress) for name in files]
+    runs = []
+    for name in files:
+        runs.append(_run_file(f"{CORE}/{name}", name, workers, only, equivalents, progress))
+        done(runs)
+    return runs
 
 
 def _run_file(rel, name, workers, only, equivalents, progress) -> MutationRun:

@@ -44,7 +44,14 @@ def _mutation(args) -> int:
     with console.status("vigil bench mutation") as status:
         if not args.python_only:
             files = args.files or list(mutation.DEFAULT_C_FILES)
-            runs += mutation.run_c(files, args.out / "c", args.jobs, only, status.update)
+            runs += mutation.run_c(
+                files,
+                args.out / "c",
+                args.jobs,
+                only,
+                status.update,
+                lambda so_far: mutation.write_report(mutation.MutationReport(so_far), args.out),
+            )
         if args.python or args.python_only:
             runs.append(mutation.run_python(args.out, args.jobs, progress=status.update))
     report = mutation.MutationReport(runs)
