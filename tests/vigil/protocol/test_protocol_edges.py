@@ -154,8 +154,10 @@ def test_frame_layout_byte_by_byte():
     pcm = np.array([1, -2, 256], np.int16)
     assert audio_frame("a", pcm) == encode_frame(AUDIO, "a", b"\x01\x00\xfe\xff\x00\x01")
     assert audio_frame("a", pcm, STREAM)[4:5] == b"S"
+    assert audio_frame("a", [1, -2, 256]) == audio_frame("a", pcm)  # any sequence becomes int16 LE
     pixels = np.arange(24, dtype=np.uint8).reshape(3, 4, 2)
     assert image_frame("p", pixels, "rgb565") == encode_frame(IMAGE, "p", bytes(range(24)), 4, 3, 2)
+    assert image_frame("p", pixels.astype(np.int32), "rgb565") == image_frame("p", pixels, "rgb565")  # one byte each
     assert image_frame("g", pixels[:, :, :1], "gray8")[7:12] == struct.pack("<HHB", 4, 3, 1)
     assert image_frame("c", np.zeros((2, 1, 3), np.uint8), "rgb888")[7:12] == struct.pack("<HHB", 1, 2, 3)
 
@@ -165,7 +167,7 @@ def test_ids_at_their_limits():
     for bad in ("", "a" * 65, "a b", "é", "a\n"):
         with pytest.raises(VigilError, match="sample ids use 1-64"):
             encode_frame(QUERY, bad)
-    assert sample_id("yes clip (1).wav") == "yes_clip__1_.wav"
+    assert sample_id("yes clip (1).wav") == "yes_clip__1_.wav" and sample_id("Yes-No.WAV") == "Yes-No.WAV"
     assert sample_id("x" * 70) == "x" * 64
     assert sample_id("") == "sample" and sample_id("ü") == "_"
 
@@ -209,6 +211,14 @@ def test_lines_arrive_in_pieces_among_logs():
     assert s.lines_seen == 3 and t.written == [audio_frame("a", np.zeros(3, np.int16))]
     t = Scripted([[b"\x00" + lines(result("a"))]])
     assert StreamSession(t, timeout=1.0).classify_audio("a", np.zeros(1, np.int16)).status == 0
+    # an empty line first, then a line that is not UTF-8 at all: skipped, not a crash
+    t = Scripted([[b"\n\xff\xfe garbage \xc3\n" + lines(result("a"))]])
+    s = StreamSession(t, timeout=1.0)
+    assert s.classify_audio("a", np.zeros(1, np.int16)).status == 0 and s.lines_seen == 3
+    # a protocol line with a stray tab at its end is damaged: only \r, NUL and spaces are trimmed
+    t = Scripted([[signed(result("a")).encode() + b"\t\n"]])
+    with pytest.raises(VigilError, match="missing or malformed crc"):
+        StreamSession(t, timeout=1.0).classify_audio("a", np.zeros(1, np.int16))
 
 
 def test_answers_for_other_ids_and_kinds_are_skipped_detections_collected():
@@ -228,7 +238,14 @@ def test_answers_for_other_ids_and_kinds_are_skipped_detections_collected():
                     "VIGIL 1 ack id=st samples=20000 status=0",
                 )
             ],
-            [lines("VIGIL 1 ack id=other samples=5 status=0", result("st"))],
+            [
+                lines(
+                    "VIGIL 1 ack id=other samples=5 status=0",
+                    "VIGIL 1 ack id=st samples=1 status=0",
+                    result("other"),
+                    result("st"),
+                )
+            ],
         ]
     )
     s = StreamSession(t, timeout=1.0)
@@ -251,7 +268,12 @@ def test_info_queries_have_their_own_ids_and_a_boot_line_is_not_their_answer():
     t = Scripted(
         [
             [lines(boot, "VIGIL 1 info id=query1 fw=1 models=a@0123abcd arena=1/2 status=0")],
-            [lines("VIGIL 1 info id=query2 fw=2 models=a@0123abcd arena=1/2 status=0")],
+            [
+                lines(
+                    "VIGIL 1 info id=query1 fw=1 models=a@0123abcd arena=1/2 status=0",
+                    "VIGIL 1 info id=query2 fw=2 models=a@0123abcd arena=1/2 status=0",
+                )
+            ],
         ]
     )
     s = StreamSession(t, timeout=1.0)
@@ -283,6 +305,45 @@ def test_no_answer_times_out_naming_what_was_awaited():
         StreamSession(t, timeout=1.0).classify_audio("q", np.zeros(1, np.int16))
 
 
+@pytest.mark.parametrize(
+    "request_, waiting",
+    [
+        (lambda s: s.wait_boot(), "the device's boot line"),
+        (lambda s: s.info(), "the info line"),
+        (lambda s: s.classify_image("c", np.zeros((1, 1, 1), np.uint8), "gray8"), "the result of 'c'"),
+        (lambda s: s.stream("st", np.zeros(5, np.int16), chunk=2), "the ack of 'st' at sample 0"),
+    ],
+)
+def test_each_request_names_what_it_waited_for(request_, waiting):
+    with pytest.raises(VigilError, match=f"^scripted: no answer within 0.05 s while waiting for {re.escape(waiting)}$"):
+        request_(StreamSession(Scripted([]), timeout=0.05))
+    t = Scripted([[lines("VIGIL 1 ack id=st samples=2 status=0")], [], [], []])
+    with pytest.raises(VigilError, match="while waiting for the end of stream 'st'$"):
+        StreamSession(t, timeout=0.05).stream("st", np.zeros(2, np.int16), chunk=2)
+
+
+def test_an_image_is_sent_and_its_result_returned():
+    pixels = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)
+    t = Scripted([[lines(result("other"), "VIGIL 1 ack id=img samples=0 status=0", result("img"))]])
+    got = StreamSession(t, timeout=1.0).classify_image("img", pixels, "gray8")
+    assert got.sample_id == "img" and t.written == [image_frame("img", pixels, "gray8")]
+
+
+def test_a_session_over_a_pseudo_terminal():
+    master, slave = os.openpty()
+    t = FdTransport(os.ttyname(slave))
+    s = StreamSession(t, timeout=2.0)
+    os.write(master, lines("VIGIL 1 info id=boot fw=1 models=a@0123abcd arena=1/2 status=0"))
+    assert s.wait_boot().firmware == "1"
+    start = time.monotonic()
+    with pytest.raises(VigilError, match="no answer within 0.2 s"):
+        StreamSession(t, timeout=0.2).classify_audio("x", np.zeros(1, np.int16))
+    assert time.monotonic() - start < 1.0  # polled in short reads, not one long one
+    t.close()
+    os.close(master)
+    os.close(slave)
+
+
 def test_base_transport_is_abstract():
     with pytest.raises(NotImplementedError):
         Transport().write(b"")
@@ -300,7 +361,12 @@ def test_fd_transport_over_a_pseudo_terminal():
     path = os.ttyname(slave)
     t = FdTransport(path)
     assert t.name == path
+    import fcntl
+
+    assert fcntl.fcntl(t.fd, fcntl.F_GETFL) & os.O_NONBLOCK and fcntl.fcntl(t.fd, fcntl.F_GETFL) & os.O_RDWR
+    start = time.monotonic()
     assert t.read(0.05) == b"" and t.read(-1) == b""  # nothing yet; a negative timeout polls
+    assert time.monotonic() - start < 0.5
     os.write(master, b"hello\n")
     assert t.read(1.0) == b"hello\n"
     data = bytes(range(256)) * 4  # raw mode: every byte value passes unchanged (within the pty buffer)
@@ -328,16 +394,19 @@ def test_fd_transport_read_and_write_failures(monkeypatch):
     monkeypatch.setattr("vigil.protocol.stream.os.write", gone)
     with pytest.raises(VigilError, match=f"^{t.name}: write failed \\(Input/output error\\)$"):
         t.write(b"frame")
-    busy = iter([BlockingIOError(), 2])
+    busy = iter([BlockingIOError(), 1, BlockingIOError(), 1])
+    sent = []
 
     def once_busy(fd, data):
         step = next(busy)
         if isinstance(step, Exception):
             raise step
+        sent.append(bytes(data[:step]))
         return step
 
     monkeypatch.setattr("vigil.protocol.stream.os.write", once_busy)
-    t.write(b"ab")  # a full buffer once, then both bytes: write retries
+    t.write(b"ab")  # a full buffer, one byte, a full buffer, the other: write retries until all is sent
+    assert sent == [b"a", b"b"]
     monkeypatch.setattr("vigil.protocol.stream.os.read", lambda *_: (_ for _ in ()).throw(BlockingIOError()))
     assert t.read(1.0) == b""  # ready, then nothing after all: not an error
     monkeypatch.undo()
@@ -359,8 +428,10 @@ def test_fd_transport_errors_and_plain_files(tmp_path):
 def test_serial_transport_over_a_pseudo_terminal():
     master, slave = os.openpty()
     t = SerialTransport(os.ttyname(slave))
+    assert t.name == os.ttyname(slave) and t.port.baudrate == 115200 and t.port.timeout == 0
+    assert SerialTransport(os.ttyname(slave), baudrate=9600).port.baudrate == 9600
     start = time.monotonic()
-    assert t.read(0.1) == b"" and time.monotonic() - start >= 0.1
+    assert t.read(0.1) == b"" and 0.1 <= time.monotonic() - start < 0.5
     os.write(master, b"VIGIL")
     assert t.read(1.0) == b"VIGIL"
     t.write(b"frame")
