@@ -33,8 +33,16 @@ CORE = "modules/vigil/src"
 C_TESTS = {
     "recognizer.c": ["tests/vigil/core/test_postprocess.py"],
     "detector.c": ["tests/vigil/core/test_postprocess.py"],
-    "result.c": ["tests/vigil/protocol/test_result_line.py", "tests/vigil/core/test_session_edges.py"],
-    "stream_frame.c": ["tests/vigil/protocol/test_stream_frames.py", "tests/vigil/core/test_session_edges.py"],
+    "result.c": [
+        "tests/vigil/protocol/test_c_protocol_edges.py",
+        "tests/vigil/protocol/test_result_line.py",
+        "tests/vigil/core/test_session_edges.py",
+    ],
+    "stream_frame.c": [
+        "tests/vigil/protocol/test_c_protocol_edges.py",
+        "tests/vigil/protocol/test_stream_frames.py",
+        "tests/vigil/core/test_session_edges.py",
+    ],
     "session.c": ["tests/vigil/core/test_session_edges.py", "tests/vigil/core/test_replay.py"],
     "audio_frontend.c": ["tests/vigil/core/test_session_edges.py"],
     "status.c": ["tests/vigil/core/test_session_edges.py"],

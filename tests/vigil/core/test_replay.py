@@ -51,6 +51,7 @@ SAMPLES = [
     ReplaySample("gray", "image", frame(fmt="gray8").reshape(-1), 8, 6, 1),
     ReplaySample("rgb", "image", frame(5, 3, "rgb888").reshape(-1), 5, 3, 3),
     ReplaySample("empty", "audio", np.zeros(0, np.int16)),
+    ReplaySample("dot", "image", np.array([7], np.uint8), 1, 1, 1),  # the smallest frame: 1 x 1 gray
 ]
 
 
@@ -80,6 +81,7 @@ def test_replay_sends_every_sample_as_the_app_would():
         ("vww", "gray"),
         ("vww", "rgb"),
         ("kws", "empty"),
+        ("vww", "dot"),
     ]
     assert any(" detect " in line for line in lines)  # the long clip ran as a stream
 
@@ -112,7 +114,7 @@ def test_an_undescribable_sample_is_reported_counted_and_the_rest_still_run(bad)
 def test_failed_requests_are_counted():
     s = make_session(kws_binding(Script(KWS_LABELS)), None)  # no person model: images fail (ENOTSUP)
     failures, lines = replay(s, SAMPLES)
-    assert failures == 3 and len([line for line in lines if "status=-5" in line]) == 3
+    assert failures == 4 and len([line for line in lines if "status=-5" in line]) == 4
     assert replay(s, [])[0] == 0
 
 

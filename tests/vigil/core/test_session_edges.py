@@ -15,6 +15,7 @@ import pytest
 
 from vigil.core import native
 from vigil.core import session as cs
+from vigil.errors import VigilError
 from vigil.protocol.result_line import AckLine, DetectLine, InfoLine, ResultLine, parse_line
 from vigil.protocol.stream import AUDIO, END, IMAGE, QUERY, STREAM, audio_frame, encode_frame, image_frame
 
@@ -624,3 +625,207 @@ def test_status_names():
         1: "unknown status",
     }
     assert {code: native.status_name(code) for code in names} == names
+
+
+# -- edges found by mutation testing ----------------------------------------------------------
+
+
+class FixedTime(cs.Session):
+    """An engine that reports 7 us per inference, or leaves the time alone (None)."""
+
+    time_us: int | None = 7
+
+    def _invoke(self, _ctx, uc, output, time_us):
+        scores = np.ascontiguousarray(self.models[uc].run(self.models[uc].input), dtype=np.int8).reshape(-1)
+        self._outputs[uc] = scores
+        output[0] = scores.ctypes.data
+        if self.time_us is not None:
+            time_us[0] = self.time_us
+        return 0
+
+
+class NoTime(FixedTime):
+    time_us = None
+
+
+def kws_options(**kw):
+    options = {
+        "audio": cs.mfcc_frontend(CLIP, 0.5847029, 83),
+        "recognizer": native.recognizer_config(KWS_LABELS, 0.5, 1000, 0, 3),
+    }
+    options.update(kw)
+    return options
+
+
+def test_inference_times_are_the_engines_and_add_up_over_a_stream():
+    s = FixedTime("0.1.0", kws_binding(Script(KWS_LABELS)), None, **kws_options())
+    assert parsed(s.audio_clip("c", noise(10)))[0].time_us == 7
+    s.audio_stream("st", noise(CLIP + 10 * HOP))
+    assert parsed(s.audio_end("st"))[0].time_us == 3 * 7  # 1000, 1100, 1200 ms
+    s = NoTime("0.1.0", kws_binding(Script(KWS_LABELS)), None, **kws_options())
+    assert parsed(s.audio_clip("c", noise(10)))[0].time_us == 0  # not measured: 0, whatever was there
+
+
+def test_sixteen_labels_is_the_most_a_keyword_model_may_have():
+    labels = tuple(f"w{i}" for i in range(16))
+    script = Script(labels, lambda k, x: _onehot(16, 15))
+    binding = cs.ModelBinding("m", SHA_KWS, labels, 0.5847029, 83, SCALE, ZP, np.zeros((49, 10), np.int8), script)
+    s = cs.Session("0.1.0", binding, None, **kws_options(recognizer=native.recognizer_config(labels, 0.5, 1000, 0, 3)))
+    assert parsed(s.audio_clip("c", noise(10)))[0].label == "w15"
+
+
+def windowed_session(step: int, rate: int, stride_ms: int, script: Script) -> cs.Session:
+    frontend = cs.windowed_frontend(lambda w: np.ones(1, np.int8), lambda: None, rate, step, step, step, 1, 1)
+    binding = cs.ModelBinding("m", SHA_KWS, KWS_LABELS, 1.0, 0, SCALE, ZP, np.zeros(1, np.int8), script)
+    rec = native.recognizer_config(KWS_LABELS, 0.5, 1000, 0, 1)
+    return cs.Session("0.1.0", binding, None, audio=frontend, recognizer=rec, stride_ms=stride_ms)
+
+
+@pytest.mark.parametrize(
+    "step, rate, stride_ms, hops, inferences",
+    [
+        (16, 16000, 5, 20, 4),  # a 1 ms hop: one inference per 5 hops
+        (1, 1001, 5, 20, 20),  # a hop under 1 ms (0 whole ms): every hop
+        (320, 16000, 10, 6, 6),  # a stride shorter than one hop: every hop
+    ],
+)
+def test_strides_in_hops(step, rate, stride_ms, hops, inferences):
+    script = Script(KWS_LABELS)
+    s = windowed_session(step, rate, stride_ms, script)
+    s.audio_stream("st", noise(step * hops))
+    assert len(script.inputs) == inferences
+
+
+def test_a_person_label_anywhere_in_the_list():
+    script = Script(("a", "b", "person"), lambda k, x: [0, 0, 96])
+    s = make_session(None, vww_binding(script, labels=("a", "b", "person")))
+    lines = []
+    for k in range(2):
+        lines += parsed(s.image(f"f{k}", np.zeros((6, 8, 1), np.uint8), "gray8", continuous=True, time_ms=k))
+    assert [(d.label, d.score) for d in lines if isinstance(d, DetectLine)] == [("person", 0.875)]
+
+
+def test_info_list_ends_where_a_comma_just_fits():
+    a = "a" * 120
+    s = make_session(kws_binding(Script(KWS_LABELS), name=a), vww_named("v" * 115), preprocessor=("p", "c" * 64))
+    # 254 characters, then the comma fits (255) but nothing of the name does
+    assert models_field(s.info("x")) == a + "@aeea4368," + "v" * 115 + "@5f0c1d2e,"
+
+
+def test_a_front_end_failure_is_reported_as_itself_not_as_missing_input():
+    def broken(window):
+        raise RuntimeError("features")
+
+    frontend = cs.windowed_frontend(broken, lambda: None, RATE, 960, 480, 320, 2, 3)
+    binding = cs.ModelBinding("m", SHA_KWS, KWS_LABELS, 1.0, 0, SCALE, ZP, np.zeros(6, np.int8), Script(KWS_LABELS))
+    rec = native.recognizer_config(KWS_LABELS, 0.5, 1000, 0, 1)
+    s = cs.Session("0.1.0", binding, None, audio=frontend, recognizer=rec)
+    x = noise(960)
+    lib = cs.session_library()
+    assert lib.vigil_session_audio_clip(s._state, b"c", x.ctypes.data_as(C.POINTER(C.c_int16)), x.size) == EINVOKE
+    assert parse_line(s.lines[-1]).status == EINVOKE
+    frontend.errors.clear()
+
+
+def test_one_sample_without_data_is_refused():
+    s = make_session(kws_binding(Script(KWS_LABELS)))
+    lib = cs.session_library()
+    null = C.POINTER(C.c_int16)()
+    assert lib.vigil_session_audio_clip(s._state, b"c", null, 1) == EINVAL
+    assert lib.vigil_session_audio_stream(s._state, b"c", null, 1) == EINVAL
+    assert s.lines == []
+
+
+def test_a_chunk_for_a_firmware_without_keywords_is_acked_with_nothing_received():
+    s = make_session(None, vww_binding(Script(VWW_LABELS)))
+    assert feed_count(s, audio_frame("st", noise(10), STREAM)) == 1
+    assert parse_line(s.lines[-1]) == AckLine("st", 0, ENOTSUP)
+
+
+# -- the audio front-ends through their interface ---------------------------------------------
+
+
+PUSH_FN = C.CFUNCTYPE(C.c_int, C.c_void_p, C.POINTER(C.c_int16), C.c_size_t)
+
+
+class FrontendApi(C.Structure):
+    _fields_ = [
+        ("reset", C.CFUNCTYPE(C.c_int, C.c_void_p)),
+        ("push", PUSH_FN),
+        ("ready", C.CFUNCTYPE(C.c_bool, C.c_void_p)),
+        ("tensor", C.CFUNCTYPE(C.c_int, C.c_void_p, C.POINTER(C.c_int8))),
+    ]
+
+
+def api_of(binding: cs.AudioFrontendBinding) -> FrontendApi:
+    return FrontendApi.from_address(binding.frontend.api)
+
+
+def test_windowed_push_counts_frames_and_keeps_the_overlap():
+    windows = []
+    binding = cs.windowed_frontend(
+        lambda w: (windows.append(w.copy()), np.full(2, len(windows), np.int8))[1],
+        lambda: None,
+        RATE,
+        960,
+        480,
+        320,
+        2,
+        3,
+    )
+    api, ctx = api_of(binding), binding.frontend.ctx
+    ramp = np.arange(2000, dtype=np.int16)
+
+    def push(a, b):
+        x = np.ascontiguousarray(ramp[a:b])
+        return api.push(ctx, x.ctypes.data_as(C.POINTER(C.c_int16)), x.size)
+
+    # straight after init, without a reset: the first frame needs a whole window
+    assert [push(0, 479), push(479, 480), push(480, 799), push(799, 800), push(800, 1440)] == [0, 1, 0, 1, 2]
+    assert [(w[0], w[-1], w.size) for w in windows] == [
+        (0, 479, 480),
+        (320, 799, 480),
+        (640, 1119, 480),
+        (960, 1439, 480),
+    ]
+    assert all(np.array_equal(w, ramp[320 * k : 320 * k + 480]) for k, w in enumerate(windows))
+    assert api.ready(ctx)
+    out = np.zeros(6, np.int8)
+    assert api.tensor(ctx, out.ctypes.data_as(C.POINTER(C.c_int8))) == 0 and list(out) == [2, 2, 3, 3, 4, 4]
+    assert api.tensor(ctx, None) == EINVAL
+    assert api.push(ctx, C.POINTER(C.c_int16)(), 1) == EINVAL and api.push(ctx, C.POINTER(C.c_int16)(), 0) == 0
+    assert api.reset(ctx) == 0 and not api.ready(ctx)
+    assert api.tensor(ctx, out.ctypes.data_as(C.POINTER(C.c_int8))) == EAGAIN
+
+
+@pytest.mark.parametrize(
+    "config, ok",
+    [
+        ((1, 1, 1, 1, 1, 1), True),  # every count at its smallest
+        ((16000, 512, 512, 512, 1, 1), True),  # the largest window; a step as long as the window
+        ((16000, 513, 513, 1, 1, 1), False),
+        ((16000, 480, 480, 481, 1, 1), False),  # a step longer than the window
+        ((16000, 479, 480, 320, 1, 1), False),  # a clip shorter than one window
+        ((16000, 16000, 480, 320, 40, 49), True),  # 1960 features: exactly the most
+        ((16000, 16000, 480, 320, 37, 53), False),  # 1961
+        ((0, 16000, 480, 320, 1, 1), False),
+        ((16000, 16000, 0, 0, 1, 1), False),
+        ((16000, 16000, 480, 0, 1, 1), False),
+        ((16000, 16000, 480, 320, 0, 1), False),
+        ((16000, 16000, 480, 320, 1, 0), False),
+    ],
+)
+def test_windowed_configuration_edges(config, ok):
+    rate, clip, window, step, features, frames = config
+    if ok:
+        cs.windowed_frontend(lambda w: np.zeros(features, np.int8), lambda: None, *config)
+    else:
+        with pytest.raises(VigilError, match="invalid argument"):
+            cs.windowed_frontend(lambda w: np.zeros(features, np.int8), lambda: None, *config)
+
+
+def test_mfcc_front_end_configuration_edges():
+    cs.mfcc_frontend(480, 0.5, 0)  # a clip of exactly one frame
+    for clip, scale in ((479, 0.5), (16000, 0.0), (16000, -1.0), (16000, float("nan"))):
+        with pytest.raises(VigilError, match="invalid argument"):
+            cs.mfcc_frontend(clip, scale, 0)
