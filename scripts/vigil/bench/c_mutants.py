@@ -148,7 +148,7 @@ def mutants_of(path: Path, relative: str) -> list[Mutant]:
         raw = lines[line - 1]
         indent = len(raw) - len(raw.lstrip())
         mutant = Mutant(relative, line, column, operator, original or tok.text, replacement, raw.strip(), indent)
-        seen = sum(m.key == mutant.key for m in found)
+        seen = sum(replace(m, occurrence=0).key == mutant.key for m in found)
         found.append(replace(mutant, occurrence=seen) if seen else mutant)
 
     for i, tok in enumerate(toks):

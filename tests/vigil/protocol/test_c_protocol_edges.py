@@ -74,11 +74,16 @@ def test_every_encoder_checks_its_buffer(size):
     r = native.Result(b"kws", b"a", b"yes", (C.c_int8 * 1)(1), 1, 0, 1.0, 0, 0)
     e = native.DetectionEvent(b"kws", b"a", b"yes", 0.5, 1)
     expected = EINVAL if size == 0 else EOVERFLOW
-    assert lib().vigil_result_encode(C.byref(r), buf, size) == expected
-    assert lib().vigil_detection_encode(C.byref(e), buf, size) == expected
-    assert lib().vigil_info_encode(b"i", b"1", b"m@01234567", 0, 0, 0, buf, size) == expected
-    assert lib().vigil_ack_encode(b"i", 0, 0, buf, size) == expected
-    assert buf.raw[0] == 0 or size == 0
+    calls = (
+        lambda: lib().vigil_result_encode(C.byref(r), buf, size),
+        lambda: lib().vigil_detection_encode(C.byref(e), buf, size),
+        lambda: lib().vigil_info_encode(b"i", b"1", b"m@01234567", 0, 0, 0, buf, size),
+        lambda: lib().vigil_ack_encode(b"i", 0, 0, buf, size),
+    )
+    for call in calls:
+        buf.raw = b"\x7f" * 4
+        assert call() == expected
+        assert buf.raw[0] == (0x7F if size == 0 else 0)  # a one-byte buffer holds the empty string
     assert (
         lib().vigil_result_encode(None, buf, 4) == EINVAL and lib().vigil_result_encode(C.byref(r), None, 4) == EINVAL
     )
