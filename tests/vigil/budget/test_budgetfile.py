@@ -96,3 +96,15 @@ def test_a_full_budget(tmp_path):
     empty = budget(tmp_path, "board: x\n")
     assert (empty.regions, empty.components, empty.rules) == ({}, {}, ())
     assert board_dir_name("nrf5340dk/nrf5340/cpuapp") == "nrf5340dk_nrf5340_cpuapp"
+
+
+def test_file_problems_name_the_budget_file(tmp_path):
+    with pytest.raises(VigilError, match="budget file not found"):
+        load_budget(tmp_path / "none.yml")
+    with pytest.raises(VigilError, match="unknown keys limits, max$"):
+        budget(tmp_path, "limits: 1\nmax: 2\n")
+    with pytest.raises(VigilError) as e:
+        budget(tmp_path, "rules:\n  - {component: a, files: x, dirs: y}\n")
+    assert str(e.value) == f"{tmp_path / 'budget.yml'}: rules[0] has unknown keys dirs, files"
+    rules = budget(tmp_path, "rules:\n  - {component: a, archive: 'lib*.a', section: '.text*'}\n").rules
+    assert rules[0].archive == "lib*.a" and rules[0].section == ".text*"

@@ -139,3 +139,124 @@ def test_baselines_that_are_not_reports(tmp_path):
         assert str(e.value).startswith(str(path))
     path.write_text('{"schema": "vigil-budget/1", "regions": []}')
     assert load_baseline(path)["regions"] == []
+
+
+def documented_keys() -> dict[str, set[str]]:
+    """docs/budget-json.md, the schema's own page: top-level keys and the fields of each list."""
+    from vigil.settings import REPO_ROOT
+
+    rows = {}
+    for line in (REPO_ROOT / "docs" / "budget-json.md").read_text().splitlines():
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        if len(cells) == 2 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells[1]
+    return rows
+
+
+def listed(cell: str) -> set[str]:
+    """The field names of a `[{a, b: x, c (note)}]` or `a, b, c` description."""
+    inside = cell[cell.index("{") + 1 : cell.index("}")] if "{" in cell else cell.split("—")[0]
+    return {part.strip().split(" ")[0].split(":")[0].strip("`") for part in inside.split(",") if part.strip()}
+
+
+def test_json_keys_are_exactly_the_documented_ones(firmware, tmp_path):
+    rows = documented_keys()
+    budget = tmp_path / "b.yml"
+    budget.write_text("regions:\n  FLASH: {fail: 1}\ncomponents:\n  app: {flash: {warn: 1}}\n")
+    report = analyze(
+        Inputs(firmware.elf, firmware.map, "fix/ture", None),
+        budget_path=budget,
+        linker_output=firmware.linker_output,
+    )
+    report.deltas = compute_deltas(report, report.to_json())
+    doc = report.to_json()
+    assert set(doc) == set(rows)
+    assert set(doc["provenance"]) == listed(rows["provenance"])
+    assert doc["provenance"]["board"] == "fix/ture" and doc["provenance"]["dwarf"] is True
+    for key in ("checks", "regions", "sections", "components", "symbols"):
+        fields = listed(rows[key])
+        assert doc[key] and all(set(item) == fields for item in doc[key]), key
+    leaf_fields = listed(rows["symbols"])
+    padding = {"kind", "region", "size"}
+    assert all(set(u) == leaf_fields or (u["kind"] == "padding" and set(u) == padding) for u in doc["unattributed"])
+    assert any(u["kind"] == "padding" for u in doc["unattributed"])
+    assert set(doc["budget"]) == {"file", "status", "lines"} and doc["budget"]["file"] == str(budget)
+    line_fields = listed(rows["budget"].split("lines:")[1])
+    assert all(set(line) == line_fields for line in doc["budget"]["lines"])
+    assert [(v["scope"], v["name"], v["view"]) for v in doc["budget"]["lines"]] == [
+        ("region", "FLASH", None),
+        ("component", "app", "flash"),
+    ]
+    assert set(doc["deltas"]) == {"baseline", "regions", "components", "symbols"}
+    assert set(doc["deltas"]["symbols"]) == {"added", "removed", "changed", "moved"}
+    assert all(set(r) == {"before", "after", "delta", "padding_delta"} for r in doc["deltas"]["regions"].values())
+
+
+def test_view_lengths_add_the_regions_of_each_view(report):
+    totals = report.view_totals()
+    assert totals["flash"]["length"] == 512 * 1024  # linker.ld: FLASH
+    assert totals["ram"]["length"] == 128 * 1024 + 96 * 1024  # RAM and RAM2
+
+
+def test_evaluation_names_regions_and_counts_absent_components_as_empty(firmware, tmp_path, report):
+    from vigil.budget.budgetfile import load_budget
+
+    budget = tmp_path / "b.yml"
+    budget.write_text("regions:\n  NOR: {fail: 1}\n")
+    with pytest.raises(VigilError, match=r"region 'NOR' is not in the map \(regions: FLASH, RAM, RAM2\)$"):
+        Report(report.accounting).evaluate(load_budget(budget))
+    nomap = analyze(Inputs(firmware.elf, None, None, None))
+    with pytest.raises(VigilError, match=r"region 'NOR' is not in the map \(regions: none, no map given\)$"):
+        nomap.evaluate(load_budget(budget))
+    budget.write_text(
+        "regions:\n  FLASH: {warn: 100%}\n  RAM2: {warn: 1}\n"
+        "components:\n  nobody: {flash: {fail: 0}, ram: {fail: 0}}\n"
+    )
+    r = Report(report.accounting)
+    r.evaluate(load_budget(budget))
+    assert [(v.name, v.view, v.used, v.status) for v in r.verdicts] == [
+        ("RAM2", None, r.accounting.region("RAM2").used, "warn"),  # an ok line before it in the file: warn first
+        ("FLASH", None, r.accounting.region("FLASH").used, "ok"),
+        ("nobody", "flash", 0, "ok"),
+        ("nobody", "ram", 0, "ok"),
+    ]
+    assert [v.scope for v in r.verdicts] == ["region", "region", "component", "component"]
+
+
+def test_deltas_sort_and_default_what_the_baseline_lacks(report):
+    now = report.to_json()
+    base = copy.deepcopy(now)
+    by = {s["identity"]: s for s in base["symbols"]}
+    by["rounding@arm_nn_util.c"]["size"] -= 4
+    by["g_model@model_data.c"]["size"] -= 400
+    by["boot_count@main.c"]["size"] += 1
+    base["regions"] = [{k: v for k, v in r.items() if k != "padding"} for r in base["regions"]]  # an older report
+    base["components"] = []
+    d = compute_deltas(report, base)
+    assert [c["identity"] for c in d["symbols"]["changed"]] == [
+        "g_model@model_data.c",
+        "rounding@arm_nn_util.c",
+        "boot_count@main.c",
+    ]
+    assert all(d["regions"][r["name"]]["padding_delta"] == r["padding"] for r in now["regions"])
+    assert d["components"] == {
+        c["name"]: {"flash": c["flash"], "ram": c["ram"]} for c in now["components"] if c["flash"] or c["ram"]
+    }
+    added = compute_deltas(report, {"symbols": []})["symbols"]["added"]
+    assert [a["size"] for a in added] == sorted((a["size"] for a in added), reverse=True) and len(added) > 5
+
+
+def test_a_symbol_name_may_hold_an_at_sign(report):
+    now = report.to_json()
+    base = copy.deepcopy(now)
+    base["symbols"] = [s for s in base["symbols"] if s["identity"] != "boot_count@main.c"]
+    base["symbols"].append({"identity": "weird@name@old.c", "size": 4})
+    d = compute_deltas(report, base)
+    assert {s["identity"] for s in d["symbols"]["removed"]} == {"weird@name@old.c"}
+    # the name is everything before the last @: "boot_count@name" is not the "boot_count" of main.c
+    base["symbols"] = [s for s in now["symbols"] if s["identity"] != "boot_count@main.c"]
+    base["symbols"].append({"identity": "boot_count@name@old.c", "size": 4})
+    moved = compute_deltas(report, base)["symbols"]
+    assert [m["name"] for m in moved["moved"]] == [] and {s["identity"] for s in moved["removed"]} == {
+        "boot_count@name@old.c"
+    }
