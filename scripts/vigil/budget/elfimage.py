@@ -215,7 +215,7 @@ def source_index(image: ElfImage) -> SourceIndex | None:
     aranges = dwarf.get_aranges()
     if aranges is not None:
         for entry in aranges.entries:
-            if entry.length:
+            if entry.length and entry.begin_addr:  # at 0: code the linker discarded (see _cu_ranges)
                 ranges.append((entry.begin_addr, entry.begin_addr + entry.length, cu_name(entry.info_offset)))
     for cu in dwarf.iter_CUs():  # every CU, for the object -> source fallback (and CUs without aranges)
         name = cu_name(cu.cu_offset)

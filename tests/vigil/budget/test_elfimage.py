@@ -182,3 +182,51 @@ def test_damaged_files_are_one_line_errors(firmware, tmp_path):
         load_elf(tmp_path)
     with pytest.raises(VigilError, match="ELF file not found"):
         load_elf(tmp_path / "none.elf")
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [["-gdwarf-3"], ["-gdwarf-4"], ["-gdwarf-4", "-ffunction-sections"], ["-gdwarf-5", "-ffunction-sections"]],
+    ids=["dwarf3-high-pc-address", "dwarf4-high-pc-length", "dwarf4-ranges", "dwarf5-rnglists"],
+)
+def test_compile_unit_ranges_of_every_dwarf_flavour_equal_the_aranges(tmp_path, flags):
+    """Without .debug_aranges the compile units' own ranges are used: low/high pc (an address in
+    DWARF 3, a length from DWARF 4) or a range list. They must give what the aranges give."""
+    gcc, objcopy = require_tool("arm-none-eabi-gcc"), require_tool("arm-none-eabi-objcopy")
+    (tmp_path / "one.c").write_text("int one(int x) { return x + 1; }\nint unused_one(int x) { return x * 7; }\n")
+    (tmp_path / "two.c").write_text("int one(int);\nint main(void) { return one(2); }\nint two(void) { return 5; }\n")
+    elf = tmp_path / "p.elf"
+    subprocess.run(
+        [
+            gcc,
+            "-mcpu=cortex-m33",
+            "-mthumb",
+            "--specs=nosys.specs",
+            "-O1",
+            *flags,
+            "-Wl,--gc-sections",
+            "one.c",
+            "two.c",
+            "-o",
+            str(elf),
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    bare = tmp_path / "bare.elf"
+    subprocess.run([objcopy, "--remove-section", ".debug_aranges", str(elf), str(bare)], check=True)
+    indexes = {}
+    for name, path in (("aranges", elf), ("units", bare)):
+        image = load_elf(path)
+        try:
+            index = source_index(image)
+            functions = {s.name: s.address for s in image.symbols if s.name in ("one", "main", "two")}
+        finally:
+            image.close()
+        mine = [(a, b, n) for a, b, n in zip(index.starts, index.ends, index.names, strict=True) if str(tmp_path) in n]
+        indexes[name] = mine
+        assert index.lookup(functions["one"]).endswith("one.c") and index.lookup(functions["main"]).endswith("two.c")
+        if "two" in functions:  # without -ffunction-sections it stays, in main's section
+            assert index.lookup(functions["two"]).endswith("two.c")
+    assert indexes["units"] == indexes["aranges"] and indexes["units"]
