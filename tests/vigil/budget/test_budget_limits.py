@@ -11,7 +11,7 @@ FLASH_LENGTH = 512 * 1024  # tests/vigil/budget/firmware/linker.ld
 RAM2_LENGTH = 96 * 1024
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def used(firmware):
     linker = parse_linker_usage(firmware.linker_output)
     return {"FLASH": linker["FLASH"], "RAM2": linker["RAM2"], "arena": firmware.size_a[".arena"]}

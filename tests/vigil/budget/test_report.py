@@ -11,7 +11,7 @@ from vigil.budget.report import Report, compute_deltas, load_baseline
 from vigil.errors import VigilError
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()  # per test: mutmut only reruns the tests that ran the code under mutation
 def report(firmware):
     return analyze(Inputs(firmware.elf, firmware.map, None, None), linker_output=firmware.linker_output)
 

@@ -29,7 +29,7 @@ def readelf_symbols(elf) -> dict[str, list[tuple[int, int, str, str]]]:
     return table
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()  # per test: mutmut only reruns the tests that ran the code under mutation
 def edges(firmware):
     report = analyze(Inputs(firmware.elf, firmware.map, None, None), linker_output=firmware.linker_output)
     symbols = readelf_symbols(firmware.elf)
