@@ -208,6 +208,8 @@ def run_c(
 ) -> list[MutationRun]:
     """Every mutant of each core file against its tests, `jobs` isolated copies at a time;
     `done` sees the runs so far after each file (a long run reports as it goes)."""
+    if jobs < 1:
+        raise VigilError(f"--jobs {jobs}: at least one isolated copy is needed")
     equivalents = load_equivalents()
     unknown = [f for f in files if f not in C_TESTS]
     if unknown:

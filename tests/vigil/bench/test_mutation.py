@@ -135,6 +135,8 @@ def test_a_run_kills_a_known_mutant_and_reports_a_known_equivalent_without_runni
 def test_unknown_files_and_bad_reports_are_one_line_errors(tmp_path):
     with pytest.raises(VigilError, match="no tests known for nope.c"):
         mutation.run_c(["nope.c"], tmp_path)
+    with pytest.raises(VigilError, match="--jobs 0: at least one"):
+        mutation.run_c(["detector.c"], tmp_path, jobs=0)
     bad = tmp_path / "r.json"
     bad.write_text("{}")
     with pytest.raises(VigilError, match="not a mutation report"):
