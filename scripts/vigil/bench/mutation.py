@@ -372,3 +372,29 @@ def survivors_of(path: Path) -> set[str]:
         return {o["key"] for r in doc["runs"] for o in r["outcomes"] if o["status"] in (SURVIVED, TIMEOUT)}
     except (OSError, ValueError, KeyError, TypeError):
         raise VigilError(f"{path}: not a mutation report (vigil-mutation/1)") from None
+
+
+def merged(earlier: Path, runs: list[MutationRun]) -> list[MutationRun]:
+    """An earlier report with the outcomes of a re-run put in (by key, then by place and change):
+    re-running only the survivors gives the full picture again."""
+    try:
+        doc = json.loads(Path(earlier).read_text())
+        old = {r["target"]: [Outcome(**o) for o in r["outcomes"]] for r in doc["runs"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        raise VigilError(f"{earlier}: not a mutation report (vigil-mutation/1)") from None
+    equivalents = load_equivalents()
+    out = []
+    for run in runs:
+        fresh = {(o.where, o.detail.split(" — ")[0]): o for o in run.outcomes}
+        fresh_keys = {o.key: o for o in run.outcomes}
+        outcomes = []
+        for o in old.get(run.target, []):
+            if o.key in fresh_keys:
+                outcomes.append(fresh_keys.pop(o.key))
+            elif o.key in equivalents and o.status in (SURVIVED, EQUIVALENT):
+                outcomes.append(Outcome(o.key, o.where, EQUIVALENT, 0.0, equivalents[o.key]))
+            else:
+                outcomes.append(fresh.get((o.where, o.detail), o))
+        outcomes += [o for o in fresh_keys.values() if o not in outcomes]
+        out.append(MutationRun(run.target, run.tests, outcomes, run.seconds))
+    return out

@@ -54,6 +54,8 @@ def _mutation(args) -> int:
             )
         if args.python or args.python_only:
             runs.append(mutation.run_python(args.out, args.jobs, progress=status.update))
+    if args.survivors_of:
+        runs = mutation.merged(args.survivors_of, runs)
     report = mutation.MutationReport(runs)
     json_path, md_path = mutation.write_report(report, args.out)
     console.print(table(report))

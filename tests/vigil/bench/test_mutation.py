@@ -143,3 +143,25 @@ def test_unknown_files_and_bad_reports_are_one_line_errors(tmp_path):
         mutation.survivors_of(bad)
     with pytest.raises(VigilError, match="not a mutation report"):
         mutation.survivors_of(Path(tmp_path / "missing.json"))
+
+
+def test_a_rerun_of_survivors_is_merged_into_the_earlier_report(tmp_path):
+    target = "modules/vigil/src/x.c"
+    earlier = mutation.MutationReport(
+        [
+            mutation.MutationRun(
+                target,
+                ("t.py",),
+                [
+                    mutation.Outcome("k1", "x.c:1:1", "killed", 1.0, "< -> <="),
+                    mutation.Outcome("k2", "x.c:2:1", "survived", 1.0, "0 -> 1"),
+                    mutation.Outcome("k3", "x.c:3:1", "survived", 1.0, "+ -> -"),
+                ],
+            )
+        ]
+    )
+    path, _ = mutation.write_report(earlier, tmp_path)
+    rerun = [mutation.MutationRun(target, ("t.py",), [mutation.Outcome("k2", "x.c:2:1", "killed", 2.0, "0 -> 1")])]
+    (run,) = mutation.merged(path, rerun)
+    assert [(o.key, o.status) for o in run.outcomes] == [("k1", "killed"), ("k2", "killed"), ("k3", "survived")]
+    assert run.score == 2 / 3
