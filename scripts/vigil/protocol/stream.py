@@ -163,7 +163,7 @@ class StreamSession:
                 raw = bytes(self._pending[:newline]).decode("utf-8", "replace").strip("\r\x00 ")
                 del self._pending[: newline + 1]
                 self.lines_seen += 1
-                start = raw.find("VIGIL ")
+                start = raw.rfind("VIGIL ")  # the last: a protocol line holds "VIGIL " once, a log prefix may too
                 if start >= 0:  # a protocol line, maybe after a log prefix on the same line
                     return parse_line(raw[start:], where=f"{self.transport.name} line {self.lines_seen}")
                 continue

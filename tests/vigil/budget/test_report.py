@@ -68,6 +68,10 @@ def test_no_change_no_delta_and_missing_baseline_parts(report):
     empty = compute_deltas(report, {})
     assert empty["baseline"] == {"elf_sha256": None}
     assert {k: v["before"] for k, v in empty["regions"].items()} == {r["name"]: 0 for r in now["regions"]}
+    assert {k: v["padding_delta"] for k, v in empty["regions"].items()} == {
+        r["name"]: r["padding"] for r in now["regions"]
+    }
+    assert report.accounting.region("NOPE") is None and report.accounting.region("RAM").name == "RAM"
     assert len(empty["symbols"]["added"]) == len({s["identity"] for s in now["symbols"]})
 
 

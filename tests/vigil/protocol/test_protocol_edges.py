@@ -322,6 +322,24 @@ def test_each_request_names_what_it_waited_for(request_, waiting):
         StreamSession(t, timeout=0.05).stream("st", np.zeros(2, np.int16), chunk=2)
 
 
+def test_a_log_prefix_that_names_vigil_and_the_default_chunk():
+    t = Scripted([[b"<inf> VIGIL app: " + lines(result("other"), result("a"))]])
+    assert StreamSession(t, timeout=1.0).classify_audio("a", np.zeros(1, np.int16)).sample_id == "a"
+    t = Scripted(
+        [
+            [lines("VIGIL 1 ack id=st samples=16000 status=0")],
+            [lines("VIGIL 1 ack id=st samples=16001 status=0")],
+            [lines(result("st"))],
+        ]
+    )
+    StreamSession(t, timeout=1.0).stream("st", np.zeros(16001, np.int16))
+    assert [len(w) for w in t.written] == [
+        len(audio_frame("st", np.zeros(16000, np.int16), STREAM)),
+        len(audio_frame("st", np.zeros(1, np.int16), STREAM)),
+        len(encode_frame(END, "st")),
+    ]
+
+
 def test_an_image_is_sent_and_its_result_returned():
     pixels = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)
     t = Scripted([[lines(result("other"), "VIGIL 1 ack id=img samples=0 status=0", result("img"))]])
