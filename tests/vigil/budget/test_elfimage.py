@@ -145,6 +145,7 @@ def test_source_index_edges():
     assert index.for_object("lib/x.o", 0x25) == "/b/x.c" and index.for_object("x.obj", 0x12) == "/a/x.c"
     assert index.for_object("x.c.obj", 0x19) is None  # two sources named x.c: the address must choose
     assert index.for_object("y.o", 0x999) == "/y.c" and index.for_object("dir/y.c.obj", 0) == "/y.c"
+    assert index.for_object("dir/y.c.o", 0) == "/y.c"  # CMake's and make's object names alike
 
 
 def test_no_dwarf_no_index(stripped_firmware):

@@ -73,6 +73,9 @@ def test_every_kind_parses_to_its_fields():
     "body, problem",
     [
         ("VIGIL 1", "unsupported protocol version"),
+        ("VIGIL 1 ack", "expected 3 fields, got 0"),
+        ("VIGIL 1 ack  id=s samples=1 status=0", "expected field 'id='"),  # fields are one space apart
+        ("VIGIL 1 ack id=a=b samples=1 status=0", "bad ack fields"),  # the first = separates
         ("VIGIL 10 ack id=s samples=1 status=0", "unsupported protocol version"),
         ("VIGIL 1 result uc=kws id=a label=yes scores=1 zp=0 scale=1.0 us=0 status=0 x=1", "expected 8 fields, got 9"),
         ("VIGIL 1 ack id=s samples=1", "expected 3 fields, got 2"),
@@ -98,14 +101,17 @@ def test_every_kind_parses_to_its_fields():
         ("VIGIL 1 result uc=kws id=a label=yes scores=1 zp=0 scale=1 us=0 status=0", "bad us or scale"),
         ("VIGIL 1 result uc=kws id=a label=yes scores=1 zp=0 scale=1.0 us=-1 status=0", "bad us or scale"),
         ("VIGIL 1 result uc=kws id=a label=y?s scores=1 zp=0 scale=1.0 us=0 status=0", "bad label 'y?s'"),
-        ("VIGIL 1 result uc=kws id=a label=yes scores=128 zp=0 scale=1.0 us=0 status=0", "int8"),
-        ("VIGIL 1 result uc=kws id=a label=yes scores=-129 zp=0 scale=1.0 us=0 status=0", "int8"),
-        ("VIGIL 1 result uc=kws id=a label=yes scores=1,,2 zp=0 scale=1.0 us=0 status=0", "int8"),
-        ("VIGIL 1 result uc=kws id=a label=yes scores=- zp=0 scale=1.0 us=0 status=0", "needs scores"),
+        ("VIGIL 1 result uc=kws id=a label=yes scores=128 zp=0 scale=1.0 us=0 status=0", "scores must be int8 values"),
+        ("VIGIL 1 result uc=kws id=a label=yes scores=-129 zp=0 scale=1.0 us=0 status=0", "scores must be int8 values"),
+        ("VIGIL 1 result uc=kws id=a label=yes scores=1,,2 zp=0 scale=1.0 us=0 status=0", "scores must be int8 values"),
+        (
+            "VIGIL 1 result uc=kws id=a label=yes scores=- zp=0 scale=1.0 us=0 status=0",
+            "a successful result needs scores",
+        ),
     ],
 )
 def test_malformed_but_checksummed_lines_name_the_problem(body, problem):
-    with pytest.raises(VigilError, match=re.escape(problem)) as e:
+    with pytest.raises(VigilError, match=f"^uart line 3: {re.escape(problem)}") as e:
         parse_line(signed(body), where="uart line 3")
     assert str(e.value).startswith("uart line 3: ")
 
@@ -132,6 +138,9 @@ def test_damage_and_the_shown_line():
     with pytest.raises(VigilError) as e:
         parse_line(long, where="w")
     assert str(e.value) == f"w: not a VIGIL line: '{'x' * 77}...'"
+    with pytest.raises(VigilError) as e:
+        parse_line("z" * 81, where="w")
+    assert str(e.value) == f"w: not a VIGIL line: '{'z' * 77}...'"
     exact = "y" * 80
     with pytest.raises(VigilError) as e:
         parse_line(exact)
