@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 debs=(
     gcc g++ make                       # host builds of the portable core
-    cmake                              # the app's code-generation CMake module, tested on its own
+    git                                # file lists (mutation-test copies, repository checks)
+    cmake ninja-build                  # the app's code-generation CMake module, tested with both generators
     gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
     qemu-system-arm                    # Cortex-M33 runs on mps2-an505
     espeak-ng sox                      # synthetic speech for calibration and regression

@@ -51,6 +51,7 @@ set(CMAKE_C_STANDARD 11)
 add_library(app_models SHARED {repo}/app/src/models.c {core} {repo}/tests/app/models_probe.c
             ${{kws_src}} ${{vww_src}} ${{samples_src}})
 add_library(my_samples OBJECT ${{mine_src}})
+target_include_directories(my_samples PRIVATE {repo}/modules/vigil/include)
 target_include_directories(app_models PRIVATE {repo}/app/src {repo}/modules/vigil/include ${{gen}}/kws ${{gen}}/vww
                            ${{gen}}/samples)
 target_compile_definitions(app_models PRIVATE CONFIG_VIGIL_KWS=1 CONFIG_VIGIL_VWW=1 CONFIG_VIGIL_ARENA_SIZE=0

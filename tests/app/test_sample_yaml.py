@@ -5,10 +5,10 @@ session really prints for the embedded samples."""
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
+from vigil.core.replay import replay
 from vigil.device.host import host_session
 from vigil.models.resolve import resolve_model
 from vigil.samples import embed
@@ -123,7 +123,9 @@ def test_every_hardware_board_has_a_conf_and_a_budget():
 
 @pytest.fixture(scope="module")
 def replayed_lines(tmp_path_factory, manifest):
-    """What the app prints when it replays the default samples, from the same C session."""
+    """What the app prints when it replays the default samples: the boot line, then the portable
+    core's replay walk (vigil_replay_run, the C app/src/input_replay.c calls) into the same C
+    session the app runs."""
     folder = tmp_path_factory.mktemp("samples")
     embed.generate_defaults(folder)
     kws, vww = resolve_model("kws_ref_model", manifest), resolve_model("vww_96_int8", manifest)
@@ -131,13 +133,9 @@ def replayed_lines(tmp_path_factory, manifest):
     for name, models, tasks in (("kws_vww", (kws, vww), ("kws", "vww")), ("kws", (kws, None), ("kws",))):
         session = host_session(*models)
         out = session.info()
-        for sample in embed.collect(folder, tasks):  # as app/src/input_replay.c walks them
-            if sample.kind == "audio":
-                out += session.audio_clip(sample.ident, sample.values)
-            else:
-                pixels = np.asarray(sample.values, np.uint8).reshape(sample.height, sample.width, 2)
-                out += session.image(sample.ident, pixels, "rgb565")
-        lines[name] = out
+        failures, replayed = replay(session, embed.collect(folder, tasks))
+        assert failures == 0, replayed
+        lines[name] = out + replayed
     return lines
 
 

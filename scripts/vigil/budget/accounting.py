@@ -237,6 +237,7 @@ def _symbol_spans(symbols: list[ElfSymbol], section: ElfSection, containers: lis
     functions and objects given [start, next symbol or end of their input section)."""
     end_of_section = section.address + section.size
     starts = sorted({s.address for s in symbols if s.size > 0 or s.kind in ("FUNC", "OBJECT")})
+    sized = {s.address for s in symbols if s.size > 0}
     container_starts = [a for a, _ in containers]
     groups: dict[tuple[int, int], list[ElfSymbol]] = {}
     inferred = set()
@@ -245,8 +246,8 @@ def _symbol_spans(symbols: list[ElfSymbol], section: ElfSection, containers: lis
             continue
         size = s.size
         if size == 0:
-            if s.kind not in ("FUNC", "OBJECT"):
-                continue  # labels and linker-script symbols mark places, not bytes
+            if s.kind not in ("FUNC", "OBJECT") or s.address in sized:
+                continue  # labels mark places, not bytes; at a sized symbol's start, that one owns them
             k = bisect.bisect_right(container_starts, s.address) - 1
             container_end = containers[k][1] if k >= 0 and s.address < containers[k][1] else end_of_section
             i = bisect.bisect_right(starts, s.address)

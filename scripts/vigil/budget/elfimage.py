@@ -215,21 +215,38 @@ def source_index(image: ElfImage) -> SourceIndex | None:
     aranges = dwarf.get_aranges()
     if aranges is not None:
         for entry in aranges.entries:
-            if entry.length:
+            if entry.length and entry.begin_addr:  # at 0: code the linker discarded (see _cu_ranges)
                 ranges.append((entry.begin_addr, entry.begin_addr + entry.length, cu_name(entry.info_offset)))
     for cu in dwarf.iter_CUs():  # every CU, for the object -> source fallback (and CUs without aranges)
         name = cu_name(cu.cu_offset)
         if aranges is None:
-            top = cu.get_top_DIE()
-            low, high = top.attributes.get("DW_AT_low_pc"), top.attributes.get("DW_AT_high_pc")
-            if low is not None and high is not None and low.value:
-                end = high.value if high.form == "DW_FORM_addr" else low.value + high.value
-                ranges.append((low.value, end, name))
+            ranges += [(start, end, name) for start, end in _cu_ranges(dwarf, cu)]
     ranges.sort()
     index = SourceIndex([r[0] for r in ranges], [r[1] for r in ranges], [r[2] for r in ranges])
     for name in sorted(set(cu_names.values())):
         index.by_stem.setdefault(Path(name).stem, []).append(name)
     return index
+
+
+def _cu_ranges(dwarf, cu) -> list[tuple[int, int]]:
+    """A compile unit's address ranges from its DIE: low/high pc, or a range list (what GCC
+    writes with -ffunction-sections). Ranges at address 0 are of code the linker discarded."""
+    top = cu.get_top_DIE()
+    low, high = top.attributes.get("DW_AT_low_pc"), top.attributes.get("DW_AT_high_pc")
+    listed = top.attributes.get("DW_AT_ranges")
+    found = []
+    if listed is not None and listed.form != "DW_FORM_rnglistx" and dwarf.range_lists() is not None:
+        base = low.value if low is not None else 0
+        for entry in dwarf.range_lists().get_range_list_at_offset(listed.value, cu=cu):
+            if hasattr(entry, "base_address"):
+                base = entry.base_address
+            elif entry.is_absolute:
+                found.append((entry.begin_offset, entry.end_offset))
+            else:
+                found.append((base + entry.begin_offset, base + entry.end_offset))
+    elif low is not None and high is not None:
+        found.append((low.value, high.value if high.form == "DW_FORM_addr" else low.value + high.value))
+    return [(start, end) for start, end in found if start and end > start]
 
 
 def _die_path(die) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from vigil.cli.common import add_manifest_arguments, console
 
@@ -24,12 +25,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("regress", help="samples per second of `vigil regress run` on the host and on QEMU")
     p.add_argument("suites", nargs="*", default=["kws", "vww"], metavar="SUITE")
     add_manifest_arguments(p)
+    p = sub.add_parser("mutation", help="mutation testing of the C core and the Python budget/regress/protocol")
+    p.add_argument("files", nargs="*", metavar="FILE.c", help="core files (default: all but mfcc.c, fft.c, image.c)")
+    p.add_argument("--python", action="store_true", help="also run mutmut over the Python packages")
+    p.add_argument("--python-only", action="store_true", help="only mutmut, no C mutants")
+    p.add_argument("--survivors-of", type=Path, metavar="REPORT.json", help="re-run only an earlier report's survivors")
+    p.add_argument("--jobs", type=int, default=2, help="isolated copies built and tested at a time")
+    p.add_argument("--out", type=Path, default=Path("build/mutation"), help="work folder and reports")
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"models": _models, "frontend": _frontend, "budget": _budget, "regress": _regress, "fuzz": _fuzz}[
-        args.bench_command
-    ](args)
+    commands = {
+        "models": _models,
+        "frontend": _frontend,
+        "budget": _budget,
+        "regress": _regress,
+        "fuzz": _fuzz,
+        "mutation": _mutation,
+    }
+    return commands[args.bench_command](args)
 
 
 def _fuzz(args) -> int:
@@ -48,6 +62,33 @@ def _fuzz(args) -> int:
     console.print(fuzz_table(figures))
     for line in fuzz_examples(figures):
         console.print(line, markup=False)
+
+
+def _mutation(args) -> int:
+    from vigil.bench import mutation
+    from vigil.bench.mutation_render import table
+
+    only = mutation.survivors_of(args.survivors_of) if args.survivors_of else None
+    runs = []
+    with console.status("vigil bench mutation") as status:
+        if not args.python_only:
+            files = args.files or list(mutation.DEFAULT_C_FILES)
+            runs += mutation.run_c(
+                files,
+                args.out / "c",
+                args.jobs,
+                only,
+                status.update,
+                lambda so_far: mutation.write_report(mutation.MutationReport(so_far), args.out),
+            )
+        if args.python or args.python_only:
+            runs.append(mutation.run_python(args.out, args.jobs, progress=status.update))
+    if args.survivors_of:
+        runs = mutation.merged(args.survivors_of, runs)
+    report = mutation.MutationReport(runs)
+    json_path, md_path = mutation.write_report(report, args.out)
+    console.print(table(report))
+    console.print(f"Survivors and equivalents: {md_path} (data: {json_path})")
     return 0
 
 

@@ -339,6 +339,14 @@ class Session:
         self._call(session_library().vigil_session_feed(self._state, data, len(data)), "vigil_session_feed")
         return self._take(n)
 
+    def run(self, code: Callable[[C.c_void_p], int], what: str) -> tuple[int, list[str]]:
+        """Run C code on this session's state (e.g. the replay walk): its return value and the
+        lines it wrote."""
+        n = len(self.lines)
+        result = code(self._state)
+        self._call(0, what)
+        return result, self._take(n)
+
     def _request(self, function: str, *args) -> None:
         getattr(session_library(), function)(self._state, *args)
         self._call(0, function)

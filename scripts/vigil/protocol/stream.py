@@ -35,7 +35,7 @@ def sample_id(name: str) -> str:
 def encode_frame(
     kind: bytes, ident: str, payload: bytes = b"", width: int = 0, height: int = 0, pixel_format: int = 0
 ) -> bytes:
-    if not _ID.match(ident):
+    if not _ID.fullmatch(ident):  # fullmatch: "$" alone would accept a trailing newline
         raise VigilError(f"'{ident}': sample ids use 1-64 of [A-Za-z0-9_.-]")
     body = (
         kind
@@ -84,9 +84,11 @@ class FdTransport(Transport):
         try:
             import termios
             import tty
-
+        except ImportError:
+            return  # no terminals on this platform
+        try:
             tty.setraw(self.fd, termios.TCSANOW)
-        except (ImportError, OSError):
+        except (OSError, termios.error):
             pass  # not a terminal: a pipe or socket needs no line settings
 
     def write(self, data: bytes) -> None:
@@ -161,7 +163,7 @@ class StreamSession:
                 raw = bytes(self._pending[:newline]).decode("utf-8", "replace").strip("\r\x00 ")
                 del self._pending[: newline + 1]
                 self.lines_seen += 1
-                start = raw.find("VIGIL ")
+                start = raw.rfind("VIGIL ")  # the last: a protocol line holds "VIGIL " once, a log prefix may too
                 if start >= 0:  # a protocol line, maybe after a log prefix on the same line
                     return parse_line(raw[start:], where=f"{self.transport.name} line {self.lines_seen}")
                 continue

@@ -96,19 +96,18 @@ def judge_stream(
     stream: Stream, golden: GoldenStream, answer: StreamAnswer, tol: Tolerance, rate: int
 ) -> StreamVerdict:
     problems = []
-    if answer.result.status not in (0,):
+    if answer.result.status != 0:
         problems.append(f"status {answer.result.status}")
     got, want = answer.detections, golden.detections
     if len(got) != len(want) or any(
         g[0] != w[0] or abs(g[1] - w[1]) > tol.detection_ms for g, w in zip(got, want, strict=False)
     ):
         problems.append(f"detections {_fmt(got)}, golden {_fmt(want)}")
-    if (
-        answer.result.status == 0
-        and answer.result.scores != golden.peak
-        and len(answer.result.scores) == len(golden.peak)
-    ):
-        diff = max(abs(a - b) for a, b in zip(answer.result.scores, golden.peak, strict=True))
+    peak = answer.result.scores  # a failed stream has none to compare
+    if answer.result.status == 0 and len(peak) != len(golden.peak):
+        problems.append(f"{len(peak)} peak scores, golden has {len(golden.peak)}")
+    elif answer.result.status == 0:
+        diff = max((abs(a - b) for a, b in zip(peak, golden.peak, strict=True)), default=0)
         if diff > tol.score_steps:
             problems.append(f"peak scores differ by {diff} steps (tolerance {tol.score_steps})")
     seconds = stream.samples.size / rate

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +24,14 @@ CXX_FLAGS = CPU + [
     "-ffunction-sections",
     "-fdata-sections",
 ]
-APP = ["app/src/main.c", "modules/vigil/src/frontend.c", "zephyr/kernel/sched.c", "model/model_data.c"]
+APP = [
+    "app/src/main.c",
+    "app/src/aliases.c",
+    "app/src/edges.S",
+    "modules/vigil/src/frontend.c",
+    "zephyr/kernel/sched.c",
+    "model/model_data.c",
+]
 ARCHIVES = {
     "libtflite-micro.a": ["tensorflow/lite/micro/kernels/conv.cc", "tensorflow/lite/micro/micro_interpreter.cc"],
     "libmodules__cmsis-nn.a": [
@@ -91,6 +101,35 @@ def build_firmware(out: Path, changed: bool = False, debug: bool = True) -> Firm
     if not debug:  # the same link without any DWARF (newlib's objects carry some of their own)
         subprocess.run([require_tool("arm-none-eabi-strip"), "--strip-debug", "firmware.elf"], cwd=out, check=True)
     table = subprocess.run([size, "-A", "firmware.elf"], cwd=out, check=True, capture_output=True, text=True).stdout
+    sizes = {}
+    for line in table.splitlines()[2:]:
+        parts = line.split()
+        if len(parts) == 3 and parts[0].startswith(".") and not parts[0].startswith(NOT_ALLOCATED):
+            sizes[parts[0]] = int(parts[1])
+    return Firmware(out / "firmware.elf", out / "firmware.map", out / "linker-output.txt", sizes)
+
+
+def cached_firmware(cache: Path, changed: bool = False, debug: bool = True) -> Firmware:
+    """build_firmware, kept in `cache` under a digest of every source, flag and tool version:
+    later runs (and every mutant of a mutation run) read the same build instead of redoing it."""
+    # the sources' folder too: DWARF records where they were compiled
+    h = hashlib.sha256(repr((str(SOURCES), C_FLAGS, CXX_FLAGS, APP, ARCHIVES, changed, debug)).encode())
+    for src in sorted(SOURCES.rglob("*")):
+        if src.is_file():
+            h.update(str(src.relative_to(SOURCES)).encode() + b"\0" + src.read_bytes())
+    h.update(subprocess.run([require_tool("arm-none-eabi-gcc"), "--version"], capture_output=True).stdout)
+    out = cache / f"firmware-{h.hexdigest()[:16]}"
+    if not (out / "linker-output.txt").is_file():
+        staging = cache / f".{out.name}.{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        build_firmware(staging, changed, debug)
+        try:
+            staging.rename(out)
+        except OSError:  # built by another process meanwhile: keep theirs
+            shutil.rmtree(staging, ignore_errors=True)
+    table = subprocess.run(
+        [require_tool("arm-none-eabi-size"), "-A", "firmware.elf"], cwd=out, check=True, capture_output=True, text=True
+    ).stdout
     sizes = {}
     for line in table.splitlines()[2:]:
         parts = line.split()

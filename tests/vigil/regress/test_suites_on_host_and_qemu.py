@@ -2,12 +2,14 @@
 one constant changed fails them, naming the samples; goldens for another model are refused."""
 
 import json
+import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from vigil.errors import VigilError
-from vigil.regress.golden import load_golden
+from vigil.regress.golden import check_golden, load_golden, samples_digest
 from vigil.regress.run import run_suite
 from vigil.regress.targets import open_target
 
@@ -107,12 +109,25 @@ def test_a_golden_for_another_model_is_refused(prepared_suites, goldens, tmp_pat
 
 
 def test_a_golden_for_other_samples_is_refused(prepared_suites, goldens):
-    golden_vww, path = goldens["vww"]
+    """The right model, other samples: one clip fewer, one sample changed, or renamed."""
     prepared = prepared_suites["kws"]
-    other = golden_vww.__class__(**{**golden_vww.__dict__, "model_sha256": golden_vww.model_sha256})
-    with pytest.raises(VigilError):
-        run_suite(prepared, other, path, open_target("host", prepared.resolved))
     kws_golden, kws_path = goldens["kws"]
-    stale = kws_golden.__class__(**{**kws_golden.__dict__, "samples_sha256": "f" * 64})
-    with pytest.raises(VigilError, match="golden made for other samples"):
-        run_suite(prepared, stale, kws_path, open_target("host", prepared.resolved))
+    first = prepared.clips[0]
+    changed = first.data.copy()
+    changed[len(changed) // 2] ^= 1
+    others = {
+        "one clip fewer": (prepared.clips[1:], prepared.streams),
+        "one sample changed": ([replace(first, data=changed)] + prepared.clips[1:], prepared.streams),
+        "a clip renamed": ([replace(first, ident=first.ident + "_")] + prepared.clips[1:], prepared.streams),
+        "no stream": (prepared.clips, []),
+    }
+    for what, (clips, streams) in others.items():
+        stale = replace(kws_golden, samples_sha256=samples_digest(clips, streams))
+        assert stale.model_sha256 == kws_golden.model_sha256 and stale.samples_sha256 != kws_golden.samples_sha256
+        with pytest.raises(
+            VigilError, match=f"^{re.escape(str(kws_path))}: golden made for other samples; regenerate"
+        ) as e:
+            run_suite(prepared, stale, kws_path, open_target("host", prepared.resolved))
+        assert "model" not in str(e.value), what
+    # and the golden made for exactly these samples is accepted by the same check
+    check_golden(kws_golden, kws_path, prepared.resolved, prepared.clips, prepared.streams)

@@ -14,6 +14,7 @@
 #include "vigil/detector.h"
 #include "vigil/mfcc.h"
 #include "vigil/recognizer.h"
+#include "vigil/replay.h"
 #include "vigil/session.h"
 #include "vigil/stream_frame.h"
 
@@ -71,4 +72,14 @@ size_t vigil_host_sizeof_windowed_frontend(void)
 size_t vigil_host_sizeof_stream_frame(void)
 {
 	return sizeof(struct vigil_stream_frame);
+}
+
+size_t vigil_host_sizeof_sample(void)
+{
+	return sizeof(struct vigil_sample);
+}
+
+size_t vigil_host_sizeof_replay_target(void)
+{
+	return sizeof(struct vigil_replay_target);
 }

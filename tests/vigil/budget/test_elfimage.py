@@ -1,0 +1,233 @@
+"""The ELF reader against binutils (arm-none-eabi-readelf -S/-l/-n): allocated sections with
+their flags and load addresses, the build id, source files from DWARF with and without
+.debug_aranges, and damaged files refused with one line."""
+
+import struct
+import subprocess
+
+import pytest
+
+from tests.tools import require_tool
+from vigil.budget.elfimage import SourceIndex, load_elf, source_index
+from vigil.errors import VigilError
+
+
+def readelf(*args) -> str:
+    return subprocess.run(
+        [require_tool("arm-none-eabi-readelf"), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def binutils_sections(elf) -> dict[str, tuple[int, int, str, bool]]:
+    """Allocated sections with bytes: name -> (address, size, flags, nobits)."""
+    out = {}
+    for line in readelf("-SW", str(elf)).splitlines():
+        parts = line.replace("[ ", "[").split()
+        if len(parts) >= 8 and parts[0].startswith("[") and parts[0].endswith("]") and parts[1].startswith("."):
+            name, kind, addr, _, size, _, flags = parts[1:8]
+            if "A" in flags and int(size, 16):
+                out[name] = (int(addr, 16), int(size, 16), flags, kind == "NOBITS")
+    return out
+
+
+def binutils_load_addresses(elf) -> dict[str, int]:
+    """Section -> where its bytes load (PhysAddr of its PT_LOAD segment, plus its offset in it)."""
+    text = readelf("-lW", str(elf))
+    segments = [line.split() for line in text.splitlines() if line.strip().startswith("LOAD")]
+    mapping = text.split("Segment Sections...")[1].strip().splitlines()
+    sections = binutils_sections(elf)
+    loads = {}
+    for (_, _, vaddr, paddr, *_), names in zip(segments, mapping, strict=False):
+        for name in names.split()[1:]:
+            if name in sections:
+                loads[name] = int(paddr, 16) + sections[name][0] - int(vaddr, 16)
+    return loads
+
+
+def test_sections_flags_and_load_addresses_equal_binutils(firmware):
+    image = load_elf(firmware.elf)
+    try:
+        ours = {s.name: s for s in image.sections}
+        assert image.machine == "EM_ARM" and image.has_dwarf and image.build_id is None
+    finally:
+        image.close()
+    theirs = binutils_sections(firmware.elf)
+    assert set(ours) == set(theirs)
+    for name, (address, size, flags, nobits) in theirs.items():
+        s = ours[name]
+        assert (s.address, s.size, s.nobits, s.writable, s.executable) == (
+            address,
+            size,
+            nobits,
+            "W" in flags,
+            "X" in flags,
+        )
+    loads = binutils_load_addresses(firmware.elf)
+    for name, s in ours.items():
+        expected = loads[name] if not s.nobits else s.address
+        assert s.load_address == expected, name
+    assert ours[".data"].load_address != ours[".data"].address  # initialized data loads from flash
+
+
+def test_read_returns_section_bytes_and_nothing_for_nobits(firmware):
+    image = load_elf(firmware.elf)
+    try:
+        rodata = next(s for s in image.sections if s.name == ".rodata")
+        bss = next(s for s in image.sections if s.name == ".bss")
+        raw = firmware.elf.read_bytes()
+        header = next(line for line in readelf("-SW", str(firmware.elf)).splitlines() if " .rodata " in line)
+        offset = int(header.replace("[ ", "[").split()[4], 16)
+        assert image.read(rodata, rodata.address + 4, 8) == raw[offset + 4 : offset + 12]
+        assert image.read(rodata, rodata.address - 4, 8) == raw[offset : offset + 4]  # clipped at the start
+        end = rodata.address + rodata.size
+        assert image.read(rodata, end - 2, 8) == raw[offset + rodata.size - 2 : offset + rodata.size]
+        assert image.read(bss, bss.address, 16) == b""
+    finally:
+        image.close()
+        image.close()  # closing twice is harmless
+
+
+def test_a_build_id_is_read_from_its_note(tmp_path):
+    gcc = require_tool("arm-none-eabi-gcc")
+    (tmp_path / "a.c").write_text("int main(void) { return 0; }\n")
+    elf = tmp_path / "a.elf"
+    subprocess.run(
+        [gcc, "-mcpu=cortex-m33", "-mthumb", "--specs=nosys.specs", "-Wl,--build-id=sha1", "a.c", "-o", str(elf)],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    note = readelf("-nW", str(elf))
+    expected = next(line.split(":")[1].strip() for line in note.splitlines() if "Build ID" in line)
+    image = load_elf(elf)
+    try:
+        assert image.build_id == expected and len(expected) == 40
+    finally:
+        image.close()
+
+
+def test_sources_with_and_without_aranges(firmware, tmp_path):
+    stripped = tmp_path / "noaranges.elf"
+    subprocess.run(
+        [require_tool("arm-none-eabi-objcopy"), "--remove-section", ".debug_aranges", str(firmware.elf), str(stripped)],
+        check=True,
+    )
+    indexes = []
+    for elf in (firmware.elf, stripped):
+        image = load_elf(elf)
+        try:
+            index = source_index(image)
+            main = next(s for s in image.symbols if s.name == "main")
+            frontend = next(s for s in image.symbols if s.name == "vigil_frontend_run")
+        finally:
+            image.close()
+        assert index.lookup(main.address).endswith("app/src/main.c"), elf
+        assert index.lookup(frontend.address).endswith("modules/vigil/src/frontend.c"), elf
+        assert index.for_object("obj/app/src/main.o", main.address).endswith("app/src/main.c")
+        assert index.for_object("main.c.obj", 0).endswith("app/src/main.c")  # the object decides
+        assert index.for_object("nothing.o", main.address) is None
+        assert all(name.startswith("/") for name in index.names)  # comp_dir joined to relative names
+        indexes.append(index)
+    # without .debug_aranges the compile units' own ranges (range lists with -ffunction-sections)
+    # give the very same address ranges
+    assert (indexes[0].starts, indexes[0].ends, indexes[0].names) == (
+        indexes[1].starts,
+        indexes[1].ends,
+        indexes[1].names,
+    )
+    assert len(indexes[0].starts) > 10
+
+
+def test_source_index_edges():
+    index = SourceIndex([0x10, 0x20], [0x18, 0x30], ["/a/x.c", "/b/x.c"], {"x": ["/a/x.c", "/b/x.c"], "y": ["/y.c"]})
+    assert index.lookup(0x0F) is None and index.lookup(0x10) == "/a/x.c" and index.lookup(0x17) == "/a/x.c"
+    assert index.lookup(0x18) is None and index.lookup(0x2F) == "/b/x.c" and index.lookup(0x30) is None
+    assert index.for_object("lib/x.o", 0x25) == "/b/x.c" and index.for_object("x.obj", 0x12) == "/a/x.c"
+    assert index.for_object("x.c.obj", 0x19) is None  # two sources named x.c: the address must choose
+    assert index.for_object("y.o", 0x999) == "/y.c" and index.for_object("dir/y.c.obj", 0) == "/y.c"
+    assert index.for_object("dir/y.c.o", 0) == "/y.c"  # CMake's and make's object names alike
+
+
+def test_no_dwarf_no_index(stripped_firmware):
+    image = load_elf(stripped_firmware.elf)
+    try:
+        assert not image.has_dwarf and image.dwarf() is None and source_index(image) is None
+    finally:
+        image.close()
+
+
+def _patched(elf_bytes: bytes, section_index: int, field_offset: int, value: int) -> bytes:
+    """An ELF32 with one field of one section header changed."""
+    shoff = struct.unpack_from("<I", elf_bytes, 0x20)[0]
+    shentsize = struct.unpack_from("<H", elf_bytes, 0x2E)[0]
+    data = bytearray(elf_bytes)
+    struct.pack_into("<I", data, shoff + section_index * shentsize + field_offset, value)
+    return bytes(data)
+
+
+def test_damaged_files_are_one_line_errors(firmware, tmp_path):
+    raw = firmware.elf.read_bytes()
+    cases = {
+        "runs past": _patched(raw, 2, 0x10, len(raw) - 10),  # .rodata's sh_offset near the end
+        "headers past the end": raw[:0x30] + b"\0" * 8 + raw[0x38:][:0x4000],
+        "truncated or corrupt ELF": raw[:0x32] + struct.pack("<H", 200) + raw[0x34:],  # e_shstrndx past the table
+        "not an ELF file": b"\x7fELG" + raw[4:],
+    }
+    for problem, data in cases.items():
+        path = tmp_path / f"{problem.replace(' ', '_')}.elf"
+        path.write_bytes(data)
+        with pytest.raises(VigilError, match=problem) as e:
+            load_elf(path)
+        assert str(e.value).startswith(str(path)) and "\n" not in str(e.value)
+    with pytest.raises(VigilError, match="is a folder, expected an ELF file"):
+        load_elf(tmp_path)
+    with pytest.raises(VigilError, match="ELF file not found"):
+        load_elf(tmp_path / "none.elf")
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [["-gdwarf-3"], ["-gdwarf-4"], ["-gdwarf-4", "-ffunction-sections"], ["-gdwarf-5", "-ffunction-sections"]],
+    ids=["dwarf3-high-pc-address", "dwarf4-high-pc-length", "dwarf4-ranges", "dwarf5-rnglists"],
+)
+def test_compile_unit_ranges_of_every_dwarf_flavour_equal_the_aranges(tmp_path, flags):
+    """Without .debug_aranges the compile units' own ranges are used: low/high pc (an address in
+    DWARF 3, a length from DWARF 4) or a range list. They must give what the aranges give."""
+    gcc, objcopy = require_tool("arm-none-eabi-gcc"), require_tool("arm-none-eabi-objcopy")
+    (tmp_path / "one.c").write_text("int one(int x) { return x + 1; }\nint unused_one(int x) { return x * 7; }\n")
+    (tmp_path / "two.c").write_text("int one(int);\nint main(void) { return one(2); }\nint two(void) { return 5; }\n")
+    elf = tmp_path / "p.elf"
+    subprocess.run(
+        [
+            gcc,
+            "-mcpu=cortex-m33",
+            "-mthumb",
+            "--specs=nosys.specs",
+            "-O1",
+            *flags,
+            "-Wl,--gc-sections",
+            "one.c",
+            "two.c",
+            "-o",
+            str(elf),
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
+    bare = tmp_path / "bare.elf"
+    subprocess.run([objcopy, "--remove-section", ".debug_aranges", str(elf), str(bare)], check=True)
+    indexes = {}
+    for name, path in (("aranges", elf), ("units", bare)):
+        image = load_elf(path)
+        try:
+            index = source_index(image)
+            functions = {s.name: s.address for s in image.symbols if s.name in ("one", "main", "two")}
+        finally:
+            image.close()
+        mine = [(a, b, n) for a, b, n in zip(index.starts, index.ends, index.names, strict=True) if str(tmp_path) in n]
+        indexes[name] = mine
+        assert index.lookup(functions["one"]).endswith("one.c") and index.lookup(functions["main"]).endswith("two.c")
+        if "two" in functions:  # without -ffunction-sections it stays, in main's section
+            assert index.lookup(functions["two"]).endswith("two.c")
+    assert indexes["units"] == indexes["aranges"] and indexes["units"]
