@@ -11,17 +11,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from vigil.bench.forked import run_forked
+from vigil.bench.forked import Forked, run_forked
 
 
 @dataclass(frozen=True)
-class Outcome:
-    code: int | None  # exit code; None when a signal ended it or it hung
-    signal: int | None
-    hung: bool
-    stdout: str
-    stderr: str
-    seconds: float
+class Outcome(Forked):
+    """A forked run (vigil.bench.forked) with what the tests ask of it."""
 
     @property
     def error_lines(self) -> list[str]:
@@ -37,7 +32,7 @@ def forked(args: list, timeout: float = 120.0, env: dict | None = None, cwd: Pat
     from vigil.cli.main import main
 
     run = run_forked(main, [str(a) for a in args], env, timeout, cwd)
-    return Outcome(run.code, run.signal, run.hung, run.stdout, run.stderr, run.seconds)
+    return Outcome(**vars(run))
 
 
 def subprocess_cli(args: list, timeout: float = 300.0, env: dict | None = None, cwd: Path | None = None) -> Outcome:

@@ -187,15 +187,19 @@ static int use_config(const struct vigil_mfcc_config *cfg)
 	return vigil_mfcc_reset(&mfcc);
 }
 
+/* The MFCC set up for the job's configuration, and its PCM input opened. */
+static int start_pcm_job(const char *in, const struct vigil_mfcc_config *cfg)
+{
+	const int status = use_config(cfg);
+
+	return status != VIGIL_OK ? status : pcm_open(in);
+}
+
 static int job_mfcc(const char *in, const char *out_path, float scale, int zp, unsigned int stride, int stream,
 		    const struct vigil_mfcc_config *cfg)
 {
-	int status = use_config(cfg);
+	int status = start_pcm_job(in, cfg);
 
-	if (status != VIGIL_OK) {
-		return status;
-	}
-	status = pcm_open(in);
 	if (status != VIGIL_OK) {
 		return status;
 	}
@@ -289,12 +293,8 @@ static int job_image(const char *in, unsigned int w, unsigned int h, unsigned in
 
 static int job_bench_mfcc(const char *in, unsigned int stride, const struct vigil_mfcc_config *cfg)
 {
-	int status = use_config(cfg);
+	int status = start_pcm_job(in, cfg);
 
-	if (status != VIGIL_OK) {
-		return status;
-	}
-	status = pcm_open(in);
 	if (status != VIGIL_OK) {
 		return status;
 	}
