@@ -26,6 +26,7 @@ def budget(tmp_path, text):
         ("1.5 KiB", Limit(1536, False)),
         ("3 MB", Limit(3_000_000, False)),
         ("3 MiB", Limit(3 * 1024 * 1024, False)),
+        ("1048576 MiB", Limit(1024**4, False)),  # exactly the largest size taken (2**40 B)
         (" 7 % ", Limit(7, True)),
         ("100%", Limit(100, True)),
         ("0%", Limit(0, True)),
@@ -60,6 +61,7 @@ def test_limits_in_bytes_of_a_total():
         ("regions:\n  FLASH: {fail: true}\n", "regions.FLASH.fail: expected bytes or a percentage, got True"),
         ("regions:\n  FLASH: {fail: -1}\n", "regions.FLASH.fail: must be from 0 to"),
         ("regions:\n  FLASH: {fail: 100.1%}\n", "regions.FLASH.fail: 100.1% is more than 100%"),
+        ("regions:\n  FLASH: {fail: 1048577 MiB}\n", "1048577 MiB is more than 1,099,511,627,776 bytes"),
         ("regions:\n  FLASH: {warn: 1 GiB}\n", "regions.FLASH.warn: '1 GiB' is not a size"),
         ("regions:\n  FLASH: {warn: -5%}\n", "is not a size"),
         ("regions:\n  FLASH: {warn: 11, fail: 10}\n", "regions.FLASH: warn (11 B) is above fail (10 B)"),
