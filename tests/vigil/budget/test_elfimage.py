@@ -231,3 +231,62 @@ def test_compile_unit_ranges_of_every_dwarf_flavour_equal_the_aranges(tmp_path, 
         if "two" in functions:  # without -ffunction-sections it stays, in main's section
             assert index.lookup(functions["two"]).endswith("two.c")
     assert indexes["units"] == indexes["aranges"] and indexes["units"]
+
+
+class _Unit:
+    """A compile unit whose top DIE has the given attributes (pyelftools' own value types)."""
+
+    def __init__(self, **attrs):
+        from elftools.dwarf.die import AttributeValue
+
+        self.attrs = {
+            f"DW_AT_{name}": AttributeValue(f"DW_AT_{name}", form, value, value, 0, 0)
+            for name, (form, value) in attrs.items()
+        }
+
+    def get_top_DIE(self):
+        return self
+
+    @property
+    def attributes(self):
+        return self.attrs
+
+
+class _Dwarf:
+    """Range lists at known offsets of .debug_ranges / .debug_rnglists."""
+
+    def __init__(self, lists):
+        self.lists = lists
+
+    def range_lists(self):
+        return self
+
+    def get_range_list_at_offset(self, offset, cu=None):
+        return self.lists[offset]
+
+
+def test_compile_unit_range_lists_by_the_dwarf_rules():
+    from elftools.dwarf.ranges import BaseAddressEntry, RangeEntry
+
+    from vigil.budget.elfimage import _cu_ranges
+
+    def rel(begin, end):
+        return RangeEntry(0, 0, begin, end, False)
+
+    lists = {
+        0x40: [rel(0x10, 0x20), RangeEntry(0, 0, 0x9000, 0x9010, True), BaseAddressEntry(0, 0x2000), rel(0x4, 0x8)],
+        0x80: [rel(0x100, 0x200), rel(0, 0x30)],
+    }
+    dwarf = _Dwarf(lists)
+    # relative entries start at the unit's low pc, then at each base-address entry; absolute ones stand
+    unit = _Unit(low_pc=("DW_FORM_addr", 0x1000), ranges=("DW_FORM_sec_offset", 0x40))
+    assert _cu_ranges(dwarf, unit) == [(0x1010, 0x1020), (0x9000, 0x9010), (0x2004, 0x2008)]
+    # no low pc: relative to 0 (and the range at address 0 is of discarded code)
+    assert _cu_ranges(dwarf, _Unit(ranges=("DW_FORM_sec_offset", 0x80))) == [(0x100, 0x200)]
+    # a rnglistx value is an index, not an offset: not read as one; low/high pc stand
+    unit = _Unit(low_pc=("DW_FORM_addr", 0x500), high_pc=("DW_FORM_data4", 0x40), ranges=("DW_FORM_rnglistx", 0x40))
+    assert _cu_ranges(dwarf, unit) == [(0x500, 0x540)]
+    assert _cu_ranges(dwarf, _Unit(low_pc=("DW_FORM_addr", 0x500), high_pc=("DW_FORM_addr", 0x520))) == [(0x500, 0x520)]
+    # a unit with a low pc alone (or a high pc alone) has no range
+    assert _cu_ranges(dwarf, _Unit(low_pc=("DW_FORM_addr", 0x500))) == []
+    assert _cu_ranges(dwarf, _Unit(high_pc=("DW_FORM_data4", 0x10))) == []
