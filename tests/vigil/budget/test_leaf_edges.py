@@ -1,0 +1,136 @@
+"""Edges of the leaves of one section and of the regions, on hand-made placements: placements
+at the section's end or of 0 and 1 bytes, input sections bounding size-less symbols, who owns
+*fill*, linker data, overlapping placements, regions with nothing placed and load images outside
+every region. Expected values follow the rules in accounting.py's docstrings."""
+
+from pathlib import Path
+
+from vigil.budget.accounting import (
+    SectionUsage,
+    _placements,
+    _regions,
+    _section_leaves,
+    _usage,
+    flash_regions,
+)
+from vigil.budget.components import Classifier, Rule
+from vigil.budget.elfimage import ElfSection, ElfSymbol
+from vigil.budget.linkmap import LinkMap, OutputSection, Placement, Region
+
+SECTION = ElfSection(1, ".text", 0x100, 0x100, False, False, True, 0x100)
+RULES = (Rule("lib", archive="lib.a"), Rule("a", path="a.o"))
+
+
+def sym(name, address, size, kind="FUNC"):
+    return ElfSymbol(name, address, size, kind, False, 1)
+
+
+def leaves(placements, symbols=()):
+    found = _section_leaves(None, SECTION, placements, list(symbols), None, Classifier(RULES))
+    return [
+        (leaf.kind, leaf.address, leaf.size, leaf.name, leaf.object, leaf.archive, leaf.component) for leaf in found
+    ]
+
+
+def linkmap(placements, regions=()):
+    out = OutputSection(".text", 0x100, 0x100, None, list(placements))
+    return LinkMap(Path("x.map"), tuple(regions), {".text": out})
+
+
+def test_placements_are_those_with_bytes_inside_the_section():
+    inside = [
+        Placement("input", ".text.a", 0x100, 1, "a.o"),  # one byte: a placement
+        Placement("input", ".text.z", 0x110, 0, "z.o"),  # no byte: none
+        Placement("data", "BYTE", 0x1FF, 1),  # the last byte of the section
+        Placement("input", ".text.after", 0x200, 4, "b.o"),  # at the section's end: outside
+        Placement("input", ".text.before", 0xFC, 4, "b.o"),
+    ]
+    got = _placements(SECTION, linkmap(inside))
+    assert [(p.name, p.address) for p in got] == [(".text.a", 0x100), ("BYTE", 0x1FF)]
+    assert _placements(SECTION, None) == []
+
+
+def test_a_size_less_symbol_ends_with_its_input_section_not_at_a_fill():
+    placements = [
+        Placement("input", ".text.a", 0x100, 0x20, "a.o"),
+        Placement("fill", "*fill*", 0x120, 0x10),
+        Placement("input", ".text.b", 0x130, 0xD0, "b.o", "lib.a"),
+    ]
+    got = leaves(placements, [sym("a_fn", 0x110, 0)])
+    assert got == [
+        ("residue", 0x100, 0x10, ".text.a", "a.o", None, "a"),
+        ("symbol", 0x110, 0x10, "a_fn", "a.o", None, "a"),  # up to the end of .text.a, not beyond
+        ("fill", 0x120, 0x10, "*fill*", "a.o", None, "a"),  # fill: the input section before it
+        ("residue", 0x130, 0xD0, ".text.b", "b.o", "lib.a", "lib"),
+    ]
+
+
+def test_who_owns_fill_and_linker_data():
+    placements = [
+        Placement("fill", "*fill*", 0x100, 4),  # at the start: the linker's
+        Placement("input", ".text.b", 0x104, 0x1C, "b.o", "lib.a"),
+        Placement("fill", "*fill*", 0x120, 8),  # after .text.b: its object, archive and component
+        Placement("data", "LONG", 0x128, 4, "b.o"),
+        Placement("input", ".text.a", 0x12C, 0xD4, "a.o"),
+    ]
+    got = leaves(placements)
+    assert got == [
+        ("fill", 0x100, 4, "*fill*", None, None, "(linker)"),
+        ("residue", 0x104, 0x1C, ".text.b", "b.o", "lib.a", "lib"),
+        ("fill", 0x120, 8, "*fill*", "b.o", "lib.a", "lib"),
+        ("linker", 0x128, 4, "LONG", "b.o", None, "(linker)"),
+        ("residue", 0x12C, 0xD4, ".text.a", "a.o", None, "a"),
+    ]
+
+
+def test_overlapping_placements_give_no_empty_leaf_and_the_rest_still_counts():
+    placements = [
+        Placement("input", ".text.a", 0x100, 0x20, "a.o"),
+        Placement("fill", "*fill*", 0x110, 0x10),  # inside .text.a: nothing left of its own
+        Placement("input", ".text.b", 0x120, 0x10, "b.o", "lib.a"),
+    ]
+    got = leaves(placements)
+    assert got == [
+        ("residue", 0x100, 0x20, ".text.a", "a.o", None, "a"),
+        ("residue", 0x120, 0x10, ".text.b", "b.o", "lib.a", "lib"),
+        ("unknown", 0x130, 0xD0, "(not in the map)", None, None, "(unknown)"),
+    ]
+
+
+def test_bytes_not_in_the_map_are_unknown():
+    got = leaves([Placement("input", ".text.a", 0x110, 0x10, "a.o")])
+    assert got[0] == ("unknown", 0x100, 0x10, "(not in the map)", None, None, "(unknown)")
+
+
+REGIONS = (
+    Region("FLASH", 0x0, 0x1000, "rx"),
+    Region("RAM", 0x2000_0000, 0x1000, "rwx"),
+    Region("EMPTY", 0x3000_0000, 0x100, "rw"),
+)
+
+
+def test_regions_with_nothing_placed_use_nothing():
+    sections = [
+        SectionUsage(".text", 0x0, 0x100, 0x0, False, False, "FLASH", None),
+        SectionUsage(".data", 0x2000_0000, 0x10, 0x100, False, True, "RAM", "FLASH"),
+    ]
+    got = _regions(sections, linkmap([], REGIONS), {"RAM": 16})
+    assert [(r.name, r.origin, r.length, r.writable, r.used, r.placed, r.gap, r.linker_reported) for r in got] == [
+        ("FLASH", 0x0, 0x1000, False, 0x110, 0x110, 0, None),
+        ("RAM", 0x2000_0000, 0x1000, True, 0x10, 0x10, 0, 16),
+        ("EMPTY", 0x3000_0000, 0x100, True, 0, 0, 0, None),
+    ]
+    assert _regions(sections, None, None) == []
+
+
+def test_a_load_image_outside_every_region_has_no_load_region():
+    data = ElfSection(2, ".data", 0x2000_0000, 0x10, False, True, False, 0x8000_0000)
+    usage = _usage(data, linkmap([], REGIONS))
+    assert (usage.region, usage.load_region) == ("RAM", None)
+    inside = ElfSection(2, ".data", 0x2000_0000, 0x10, False, True, False, 0x100)
+    assert _usage(inside, linkmap([], REGIONS)).load_region == "FLASH"
+
+
+def test_flash_regions_are_the_read_only_ones():
+    assert flash_regions(list(REGIONS)) == {"FLASH"}
+    assert flash_regions([]) == set()
