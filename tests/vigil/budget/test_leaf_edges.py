@@ -134,3 +134,29 @@ def test_a_load_image_outside_every_region_has_no_load_region():
 def test_flash_regions_are_the_read_only_ones():
     assert flash_regions(list(REGIONS)) == {"FLASH"}
     assert flash_regions([]) == set()
+
+
+def test_symbol_leaves_keep_the_raw_name_and_residue_has_a_source():
+    from vigil.budget.elfimage import SourceIndex
+
+    sources = SourceIndex([0x100], [0x200], ["src/a.c"], {"a": ["src/a.c"]})
+    placements = [Placement("input", ".text.a", 0x100, 0x100, "a.o")]
+    found = _section_leaves(None, SECTION, placements, [sym("_Z3fooi", 0x110, 8)], sources, Classifier(RULES))
+    assert [(f.kind, f.name, f.symbol, f.source) for f in found] == [
+        ("residue", ".text.a", None, "src/a.c"),
+        ("symbol", "foo(int)", "_Z3fooi", "src/a.c"),
+        ("residue", ".text.a", None, "src/a.c"),
+    ]
+    # without a map: the address decides
+    found = _section_leaves(None, SECTION, [], [], sources, Classifier(RULES))
+    assert [(f.kind, f.source) for f in found] == [("unknown", "src/a.c")]
+
+
+def test_path_rules_see_the_archive_path_and_need_a_path():
+    rules = (Rule("by archive path", path="*/lib.a"), Rule("any path", path="*"))
+    placements = [Placement("input", ".text.b", 0x100, 0x100, "b.o", "zephyr/lib.a")]
+    found = _section_leaves(None, SECTION, placements, [sym("f", 0x100, 8)], None, Classifier(rules))
+    assert {f.component for f in found} == {"by archive path"}
+    # no map, no DWARF: a symbol has no path at all, and a path rule does not match it
+    found = _section_leaves(None, SECTION, [], [sym("f", 0x100, 8)], None, Classifier(rules))
+    assert [(f.kind, f.component) for f in found] == [("symbol", "other"), ("unknown", "(unknown)")]
