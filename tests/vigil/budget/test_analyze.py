@@ -75,6 +75,9 @@ def test_linker_output_problems(tmp_path):
     (tmp_path / "log.txt").write_text("FLASH: lots\n")
     with pytest.raises(VigilError, match=f"^{tmp_path}/log.txt: no '--print-memory-usage' table in it$"):
         parse_linker_usage(tmp_path / "log.txt")
+    with pytest.raises(VigilError) as e:  # any other reason it cannot be read: the system's words
+        parse_linker_usage(tmp_path / "log.txt" / "inside")
+    assert str(e.value) == f"{tmp_path}/log.txt/inside: cannot read the linker output (Not a directory)"
 
 
 def test_default_budget_of_a_board():
