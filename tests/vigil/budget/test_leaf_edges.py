@@ -160,3 +160,37 @@ def test_path_rules_see_the_archive_path_and_need_a_path():
     # no map, no DWARF: a symbol has no path at all, and a path rule does not match it
     found = _section_leaves(None, SECTION, [], [sym("f", 0x100, 8)], None, Classifier(rules))
     assert [(f.kind, f.component) for f in found] == [("symbol", "other"), ("unknown", "(unknown)")]
+
+
+def _image(*sections):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(path=Path("z.elf"), sections=list(sections))
+
+
+def test_a_map_of_another_link_is_named_with_what_differs():
+    import pytest
+
+    from vigil.budget.accounting import _check_same_link
+    from vigil.errors import VigilError
+
+    text = ElfSection(1, ".text", 0x100, 0x100, False, False, True, 0x100)
+    rodata = ElfSection(2, ".rodata", 0x200, 0x10, False, False, False, 0x200)
+    cases = {
+        # same address, other size; other address, same size; absent from the map
+        "x.map: map is from another link: section .text is at 0x100 + 256 in z.elf, 0x100 + 255 in the map": {
+            ".text": OutputSection(".text", 0x100, 0xFF, None)
+        },
+        "x.map: map is from another link: section .text is at 0x100 + 256 in z.elf, 0x104 + 256 in the map": {
+            ".text": OutputSection(".text", 0x104, 0x100, None)
+        },
+        "x.map: map is from another link: section .rodata is at 0x200 + 16 in z.elf, absent in the map": {
+            ".text": OutputSection(".text", 0x100, 0x100, None)
+        },
+    }
+    for message, sections in cases.items():
+        with pytest.raises(VigilError) as e:
+            _check_same_link(_image(text, rodata), LinkMap(Path("x.map"), REGIONS, sections))
+        assert str(e.value) == message
+    same = {".text": OutputSection(".text", 0x100, 0x100, None), ".rodata": OutputSection(".rodata", 0x200, 0x10, None)}
+    assert _check_same_link(_image(text, rodata), LinkMap(Path("x.map"), REGIONS, same)) is None
