@@ -1,6 +1,9 @@
 """Finding the inputs of a build (explicit files, a Zephyr build directory), ld's
 --print-memory-usage table in every unit, and the default budget of a board."""
 
+import struct
+from pathlib import Path
+
 import pytest
 
 from vigil.budget.analyze import Inputs, default_budget, find_inputs, parse_linker_usage
@@ -86,3 +89,26 @@ def test_default_budget_of_a_board():
         default_budget("nrf5340dk/nrf5340/cpuapp") == REPO_ROOT / "boards" / "nrf5340dk_nrf5340_cpuapp" / "budget.yml"
     )
     assert default_budget("no/such/board") is None
+
+
+def test_parser_failures_are_one_error_naming_the_part_and_the_exception():
+    from vigil.budget.analyze import _guarded
+
+    def fails(error):
+        def read():
+            raise error
+
+        return read
+
+    with pytest.raises(VigilError) as e:
+        _guarded(Path("z.elf"), "DWARF debug information", fails(KeyError(3)))
+    assert str(e.value) == (
+        "z.elf: damaged DWARF debug information (KeyError) (rebuild it, or strip the debug information to account"
+        " without source files)"
+    )
+    with pytest.raises(VigilError) as e:
+        _guarded(Path("z.elf"), "section contents", fails(struct.error("short")))
+    assert str(e.value) == "z.elf: damaged section contents (error)"
+    with pytest.raises(VigilError, match="^as it was$"):
+        _guarded(Path("z.elf"), "section contents", fails(VigilError("as it was")))
+    assert _guarded(Path("z.elf"), "section contents", lambda: 7) == 7

@@ -113,3 +113,20 @@ def test_file_problems_name_the_budget_file(tmp_path):
         "regions:\n  FLASH: {fail: 1}\nrules:\n  - {component: a, archive: 'lib*.a', section: '.text*'}\n",
     ).rules
     assert rules[0].archive == "lib*.a" and rules[0].section == ".text*"
+
+
+def test_the_messages_of_an_empty_budget_and_of_an_unknown_component(tmp_path):
+    from vigil.budget.components import DEFAULT_RULES
+
+    with pytest.raises(VigilError) as e:
+        budget(tmp_path, "board: x\n")
+    assert str(e.value) == f"{tmp_path / 'budget.yml'}: no regions and no components to check"
+    with pytest.raises(VigilError) as e:
+        budget(tmp_path, "rules:\n  - {component: mine, path: '*/mine/*'}\ncomponents:\n  apq: {ram: {fail: 1}}\n")
+    message = str(e.value)
+    listed = message.split("the default components and the file's rules give: ", 1)[1].removesuffix(")")
+    # every name a rule gives ({stem} as *), the file's own and the built-in ones, sorted, comma-separated
+    names = {r.component.replace("{stem}", "*") for r in DEFAULT_RULES} | {"mine", "other", "(padding)"}
+    names |= {"(linker)", "(unknown)", "model weights"}
+    assert listed.split(", ") == sorted(names)
+    assert message.startswith(f"{tmp_path / 'budget.yml'}: components.apq: no rule gives this component (a typo? ")
