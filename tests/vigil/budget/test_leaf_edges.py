@@ -194,3 +194,49 @@ def test_a_map_of_another_link_is_named_with_what_differs():
         assert str(e.value) == message
     same = {".text": OutputSection(".text", 0x100, 0x100, None), ".rodata": OutputSection(".rodata", 0x200, 0x10, None)}
     assert _check_same_link(_image(text, rodata), LinkMap(Path("x.map"), REGIONS, same)) is None
+
+
+def test_the_accounting_record_says_what_it_was_made_from():
+    from types import SimpleNamespace
+
+    from vigil.budget.accounting import Check, account
+    from vigil.budget.elfimage import SourceIndex
+
+    image = SimpleNamespace(
+        path=Path("b/z.elf"), sha256="ab" * 32, build_id="0f1e", has_dwarf=False, sections=[SECTION], symbols=[]
+    )
+    acc = account(image, None, None, ())
+    assert (acc.elf, acc.elf_sha256, acc.build_id, acc.map, acc.map_sha256) == (
+        "b/z.elf",
+        "ab" * 32,
+        "0f1e",
+        None,
+        None,
+    )
+    assert acc.notes == [
+        "no map file: no regions, objects or archives; bytes outside symbols are 'unknown'",
+        "no DWARF and no map: no source files",
+    ]
+    assert acc.checks == [Check("section .text", True, "leaves 256 bytes, section 256 bytes")]
+    assert acc.regions == [] and [(f.kind, f.size) for f in acc.leaves] == [("unknown", 256)]
+    with_sources = account(image, None, SourceIndex(), ())
+    assert with_sources.notes == acc.notes[:1]
+
+
+def test_without_dwarf_the_sources_come_from_the_map(tmp_path):
+    from types import SimpleNamespace
+
+    from vigil.budget.accounting import account
+
+    map_path = tmp_path / "x.map"
+    map_path.write_text("map\n")
+    image = SimpleNamespace(
+        path=Path("z.elf"), sha256="ab" * 32, build_id=None, has_dwarf=False, sections=[SECTION], symbols=[]
+    )
+    placements = [Placement("input", ".text.a", 0x100, 0x100, "a.o")]
+    out = OutputSection(".text", 0x100, 0x100, None, placements)
+    acc = account(image, LinkMap(map_path, REGIONS, {".text": out}), None, ())
+    assert acc.notes == ["no DWARF: source files come from the map's object names"]
+    import hashlib
+
+    assert acc.map == str(map_path) and acc.map_sha256 == hashlib.sha256(b"map\n").hexdigest()
