@@ -112,3 +112,13 @@ def test_files_that_are_not_maps(tmp_path):
         (tmp_path / "x.map").write_text(text)
         with pytest.raises(VigilError, match="not a GNU ld map file"):
             parse_map(tmp_path / "x.map")
+
+
+def test_a_region_may_be_called_name(tmp_path):
+    # the column header is not a region (its origin is no number); a region called Name is one
+    text = MAP.replace("PLAIN            0x0000000040000000", "Name             0x0000000040000000")
+    path = tmp_path / "named.map"
+    path.write_text(text)
+    regions = parse_map(path).regions
+    assert [r.name for r in regions] == ["FLASH", "RAM", "NOINIT", "Name"]
+    assert regions[-1] == Region("Name", 0x4000_0000, 0x100, "")
