@@ -79,6 +79,8 @@ def test_read_returns_section_bytes_and_nothing_for_nobits(firmware):
         offset = int(header.replace("[ ", "[").split()[4], 16)
         assert image.read(rodata, rodata.address + 4, 8) == raw[offset + 4 : offset + 12]
         assert image.read(rodata, rodata.address - 4, 8) == raw[offset : offset + 4]  # clipped at the start
+        assert image.read(rodata, rodata.address - 4, 4) == b""  # ends where the section starts
+        assert image.read(rodata, rodata.address - 8, 4) == b""  # wholly before it
         end = rodata.address + rodata.size
         assert image.read(rodata, end - 2, 8) == raw[offset + rodata.size - 2 : offset + rodata.size]
         assert image.read(bss, bss.address, 16) == b""
