@@ -292,3 +292,20 @@ def test_compile_unit_range_lists_by_the_dwarf_rules():
     # a unit with a low pc alone (or a high pc alone) has no range
     assert _cu_ranges(dwarf, _Unit(low_pc=("DW_FORM_addr", 0x500))) == []
     assert _cu_ranges(dwarf, _Unit(high_pc=("DW_FORM_data4", 0x10))) == []
+
+
+def test_compile_unit_paths_from_their_names():
+    from types import SimpleNamespace
+
+    from vigil.budget.elfimage import _die_path
+
+    def die(**attrs):
+        return SimpleNamespace(attributes={f"DW_AT_{k}": SimpleNamespace(value=v) for k, v in attrs.items()})
+
+    assert _die_path(die()) == "?"  # a unit without a name
+    assert _die_path(die(name=b"src/a.c", comp_dir=b"/build")) == "/build/src/a.c"
+    assert _die_path(die(name=b"/abs/./b.c", comp_dir=b"/build")) == "/abs/./b.c"  # absolute: as written
+    assert _die_path(die(name=b"c\xff.c")) == "c\ufffd.c"  # no comp dir; bytes that are not UTF-8
+    assert _die_path(die(name=b"d.c", comp_dir=b"/b\xffd")) == "/b\ufffdd/d.c"
+    # a value pyelftools gives as text rather than bytes (a form that is no string): as it is
+    assert _die_path(die(name="e.c", comp_dir="/top")) == "/top/e.c"

@@ -175,3 +175,28 @@ def test_a_map_is_read_as_utf8_whatever_the_locale(tmp_path):
     finally:
         locale.setlocale(locale.LC_CTYPE, before)
     assert vectors.object == "obj/caf\u00e9.o"
+
+
+def test_lines_outside_output_sections_place_nothing(tmp_path):
+    # after LOAD, START GROUP, END GROUP and OUTPUT( lines, and before the first output section,
+    # indented lines (symbol assignments, a stray input line) belong to no section
+    assignment = "                0x0000000000000000       0x10 x = .\n"
+    text = (
+        "Memory Configuration\nFLASH 0x0 0x1000 xr\nLinker script and memory map\n"
+        + assignment
+        + " .text.z        0x0000000000000000        0x4 z.o\n"
+        + "LOAD a.o\n"
+        + assignment
+        + "START GROUP\n"
+        + assignment
+        + "END GROUP\n"
+        + assignment
+        + ".text 0x0 0x10\n .text.a 0x0 0x10 a.o\n"
+        + "OUTPUT(firmware.elf elf32-littlearm)\n"
+        + assignment
+    )
+    path = tmp_path / "loose.map"
+    path.write_text(text)
+    sections = parse_map(path).sections
+    assert list(sections) == [".text"]
+    assert sections[".text"].placements == [Placement("input", ".text.a", 0, 0x10, "a.o", None)]
