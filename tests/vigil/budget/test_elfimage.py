@@ -309,3 +309,11 @@ def test_compile_unit_paths_from_their_names():
     assert _die_path(die(name=b"d.c", comp_dir=b"/b\xffd")) == "/b\ufffdd/d.c"
     # a value pyelftools gives as text rather than bytes (a form that is no string): as it is
     assert _die_path(die(name="e.c", comp_dir="/top")) == "/top/e.c"
+
+
+def test_close_releases_the_file(firmware):
+    image = load_elf(firmware.elf)
+    handle = image._file
+    assert not handle.closed
+    image.close()
+    assert handle.closed
