@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from vigil.budget.analyze import Inputs, default_budget, find_inputs, parse_linker_usage
+from vigil.budget.analyze import Inputs, analyze, default_budget, find_inputs, parse_linker_usage
 from vigil.errors import VigilError
 from vigil.settings import REPO_ROOT
 
@@ -112,3 +112,36 @@ def test_parser_failures_are_one_error_naming_the_part_and_the_exception():
     with pytest.raises(VigilError, match="^as it was$"):
         _guarded(Path("z.elf"), "section contents", fails(VigilError("as it was")))
     assert _guarded(Path("z.elf"), "section contents", lambda: 7) == 7
+
+
+def test_analyze_names_the_damaged_part(firmware, tmp_path, monkeypatch):
+    from elftools.elf.elffile import ELFFile
+
+    data = bytearray(firmware.elf.read_bytes())
+    with open(firmware.elf, "rb") as f:
+        data[ELFFile(f).get_section_by_name(".debug_abbrev")["sh_offset"]] = 0
+    path = tmp_path / "dwarf.elf"
+    path.write_bytes(bytes(data))
+    with pytest.raises(VigilError) as e:
+        analyze(Inputs(path, firmware.map, None, None))
+    assert str(e.value) == (
+        f"{path}: damaged DWARF debug information (KeyError) (rebuild it, or strip the debug information to "
+        "account without source files)"
+    )
+
+    def broken(*args):
+        raise struct.error("short")
+
+    monkeypatch.setattr("vigil.budget.analyze.account", broken)
+    with pytest.raises(VigilError) as e:
+        analyze(Inputs(firmware.elf, firmware.map, None, None))
+    assert str(e.value) == f"{firmware.elf}: damaged section contents (error)"
+
+
+def test_the_budget_files_rules_come_before_the_default_ones(firmware, tmp_path):
+    budget = tmp_path / "budget.yml"
+    budget.write_text("rules:\n  - {component: entry point, symbol: main}\nregions:\n  FLASH: {fail: 100%}\n")
+    report = analyze(Inputs(firmware.elf, firmware.map, None, None), budget_path=budget)
+    assert next(leaf for leaf in report.accounting.leaves if leaf.name == "main").component == "entry point"
+    plain = analyze(Inputs(firmware.elf, firmware.map, None, None))
+    assert next(leaf for leaf in plain.accounting.leaves if leaf.name == "main").component == "app"
