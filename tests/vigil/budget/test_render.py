@@ -499,3 +499,45 @@ def test_treemaps_html_skips_missing_figures():
 
     assert treemaps_html(["a", None, "b"], figure) == "[a][b]"
     assert seen == ["a", "b"]
+
+
+def test_sums_orders_and_labels_at_their_edges():
+    acc = accounting()
+    acc.leaves.append(Leaf("residue", ".text", 0x4A0, 6, ".text.more", component="app"))
+    loose = cells(text_tables(Report(acc), top=1)[3])
+    assert loose[3] == ["input-section residue", "36"]  # two residue leaves add up
+    # a component whose RAM change is larger comes first; a symbol name holding '@'; a delta of +1
+    deltas = {
+        "baseline": {"elf_sha256": "00"},
+        "components": {"small": {"flash": 10, "ram": 0}, "ram heavy": {"flash": 1, "ram": -50}},
+        "symbols": {
+            # a hand-edited baseline may hold an identity without '@': shown whole
+            "moved": [{"from": "f@plt@a.c", "to": "f@plt@b.c", "delta": 1}, {"from": "g", "to": "g@d.c", "delta": 3}],
+            "added": [{"identity": "n@c.c", "size": 2}],
+        },
+    }  # no "regions": a baseline report may lack them
+    report = Report(accounting(), deltas=deltas)
+    text = markdown(report, top=5)
+    assert text.index("| ram heavy | +1 | -50 |") < text.index("| small | +10 | 0 |")
+    assert "| moved from a.c | `f@plt@b.c` | +1 |" in text and "| added | `n@c.c` | +2 |" in text
+    page = deltas_html(report, top=5)
+    assert page.index("<td>ram heavy</td>") < page.index("<td>small</td>")
+    assert "<td>moved from a.c</td><td><code>f@plt@b.c</code></td><td class='n'><span class='up'>+1</span>" in page
+    assert "<td>added</td><td><code>n@c.c</code></td>" in page
+    assert "| moved from g | `g@d.c` | +3 |" in text and "<td>moved from g</td>" in page
+    assert regions_html(report).count("<td class='n'></td></tr>") == 3  # no region deltas: empty cells
+    bare = Report(accounting(), deltas={"baseline": {}})  # neither components nor symbols
+    assert deltas_html(bare, top=5) == "<h2>Against the baseline</h2><p>No component or symbol changed size.</p>"
+
+
+def test_html_page_joins_every_failing_line_and_titles_its_figures():
+    report = gated()
+    report.verdicts = [VERDICTS[0], Verdict("region", "RAM", None, 308, None, 300, "fail")]
+    text = html_page(report, top=3)
+    assert (
+        "over budget: component tensor arena (ram) uses 208 B, over its fail limit of 200 B; "
+        "region RAM uses 308 B, over its fail limit of 300 B</div>"
+    ) in text
+    for title in ("zephyr.elf: regions by component, against the budget", "zephyr.elf: flash by component"):
+        assert f'"text":"{title}"' in text, title
+    assert '"text":"zephyr.elf: ram by component"' in text
