@@ -41,10 +41,12 @@ def test_a_nobits_section_has_no_load_image_and_unknown_sections_count_nowhere()
     acc = report.accounting
     bss = acc.sections[3]
     acc.sections[3] = type(bss)(bss.name, bss.address, bss.size, bss.address, True, True, "RAM", "FLASH")
-    acc.leaves.append(Leaf("symbol", ".stray", 0, 8, "nowhere", component="stray"))
+    acc.leaves.insert(0, Leaf("symbol", ".stray", 0, 8, "nowhere", component="stray"))  # first: the rest still counts
+    acc.leaves.append(Leaf("symbol", ".text", 0x4A6, 2, "pad_like", component=PADDING))  # a rule may name it so
     parts = region_components(Report(acc))
     assert ARENA not in parts["FLASH"] and parts["RAM"][ARENA] == 208
     assert all("stray" not in p for p in parts.values())
+    assert parts["FLASH"][PADDING] == 2 + 10  # the leaf and the gap between sections
 
 
 def test_component_colours_follow_the_size_order_then_the_name():
