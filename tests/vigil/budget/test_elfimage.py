@@ -313,7 +313,32 @@ def test_compile_unit_paths_from_their_names():
 
 def test_close_releases_the_file(firmware):
     image = load_elf(firmware.elf)
+    assert image.path == firmware.elf
     handle = image._file
     assert not handle.closed
     image.close()
     assert handle.closed
+
+
+def test_symbols_are_local_as_readelf_says(firmware):
+    bind = {}
+    for line in readelf("-sW", str(firmware.elf)).splitlines():
+        cols = line.split()
+        if len(cols) == 8 and cols[3] in ("FUNC", "OBJECT") and cols[6] not in ("UND", "ABS"):
+            bind.setdefault(cols[7], set()).add(cols[4] == "LOCAL")
+    image = load_elf(firmware.elf)
+    try:
+        seen = {s.name: s.local for s in image.symbols if s.name in bind and len(bind[s.name]) == 1}
+    finally:
+        image.close()
+    assert True in seen.values() and False in seen.values()
+    assert all({local} == bind[name] for name, local in seen.items())
+
+
+def test_a_corrupt_elf_names_the_parsers_exception(firmware, tmp_path):
+    raw = firmware.elf.read_bytes()
+    path = tmp_path / "corrupt.elf"
+    path.write_bytes(raw[:0x32] + struct.pack("<H", 200) + raw[0x34:])  # e_shstrndx past the table
+    with pytest.raises(VigilError) as e:
+        load_elf(path)
+    assert str(e.value) == f"{path}: truncated or corrupt ELF (ELFParseError)"
