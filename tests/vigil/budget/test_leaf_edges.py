@@ -240,3 +240,67 @@ def test_without_dwarf_the_sources_come_from_the_map(tmp_path):
     import hashlib
 
     assert acc.map == str(map_path) and acc.map_sha256 == hashlib.sha256(b"map\n").hexdigest()
+
+
+def test_region_checks_of_the_accounting(tmp_path):
+    from types import SimpleNamespace
+
+    from vigil.budget.accounting import Check, account
+
+    def image(*sections):
+        return SimpleNamespace(
+            path=Path("z.elf"), sha256="ab" * 32, build_id=None, has_dwarf=False, sections=list(sections), symbols=[]
+        )
+
+    def out(*sections):
+        return {
+            s.name: OutputSection(
+                s.name, s.address, s.size, None, [Placement("input", s.name, s.address, s.size, "a.o")]
+            )
+            for s in sections
+        }
+
+    mapfile = tmp_path / "x.map"
+    mapfile.write_text("map\n")
+    tiny = (Region("TINY", 0x100, 0x100, "rx"),)  # exactly as long as .text: full, not over
+    acc = account(image(SECTION), LinkMap(mapfile, tiny, out(SECTION)), None, (), {"TINY": 255})
+    assert acc.checks == [
+        Check("section .text", True, "leaves 256 bytes, section 256 bytes"),
+        Check("region TINY", True, "placed 256 + padding 0 = used 256"),
+        Check("region TINY vs linker", False, "computed 256 bytes, linker reported 255"),
+        Check("unknown bytes", True, "0 bytes not explained by the map"),
+    ]
+    over = (Region("TINY", 0x100, 0xFF, "rx"),)
+    acc = account(image(SECTION), LinkMap(mapfile, over, out(SECTION)), None, ())
+    assert acc.checks[1:] == [
+        Check("region TINY", True, "placed 256 + padding 0 = used 256"),
+        Check("region TINY overflow", False, "used 256 > length 255"),
+        Check("unknown bytes", True, "0 bytes not explained by the map"),
+    ]
+    # two sections over the same bytes: placed exceeds used, and a negative padding does not close
+    twin = ElfSection(2, ".twin", 0x100, 0x100, False, False, True, 0x100)
+    acc = account(image(SECTION, twin), LinkMap(mapfile, tiny, out(SECTION, twin)), None, ())
+    assert acc.checks[2] == Check("region TINY", False, "placed 512 + padding -256 = used 256")
+
+
+def test_symbol_rules_see_symbols_only_and_models_start_at_256_bytes():
+    from types import SimpleNamespace
+
+    from vigil.budget.components import TFLITE_MAGIC
+
+    rules = (Rule("by symbol", symbol=".text.*"),)
+    found = _section_leaves(
+        None, SECTION, [Placement("input", ".text.a", 0x100, 0x100, "a.o")], [], None, Classifier(rules)
+    )
+    assert [(f.kind, f.component) for f in found] == [("residue", "other")]  # an input section is no symbol
+    model = SimpleNamespace(read=lambda section, address, size: TFLITE_MAGIC)
+    syms = [sym("exactly", 0x100, 256, "OBJECT")]
+    found = _section_leaves(
+        model, SECTION, [Placement("input", ".rodata", 0x100, 0x100, "m.o")], syms, None, Classifier(())
+    )
+    assert [(f.name, f.component) for f in found if f.kind == "symbol"] == [("exactly", "model weights")]
+    syms = [sym("just_short", 0x100, 255, "OBJECT")]
+    found = _section_leaves(
+        model, SECTION, [Placement("input", ".rodata", 0x100, 0x100, "m.o")], syms, None, Classifier(())
+    )
+    assert [(f.name, f.component) for f in found if f.kind == "symbol"] == [("just_short", "other")]
