@@ -191,12 +191,15 @@ def test_lines_outside_output_sections_place_nothing(tmp_path):
         + assignment
         + "END GROUP\n"
         + assignment
-        + ".text 0x0 0x10\n .text.a 0x0 0x10 a.o\n"
+        + ".text 0x0 0x18\n .text.a 0x0 0x10 a.o\n KEEP (*(.init))\n .text.b 0x10 0x8 b.o\n"
         + "OUTPUT(firmware.elf elf32-littlearm)\n"
         + assignment
     )
     path = tmp_path / "loose.map"
     path.write_text(text)
     sections = parse_map(path).sections
-    assert list(sections) == [".text"]
-    assert sections[".text"].placements == [Placement("input", ".text.a", 0, 0x10, "a.o", None)]
+    assert list(sections) == [".text"] and sections[".text"].name == ".text"
+    assert sections[".text"].placements == [  # a script line between input sections places nothing
+        Placement("input", ".text.a", 0, 0x10, "a.o", None),
+        Placement("input", ".text.b", 0x10, 0x8, "b.o", None),
+    ]

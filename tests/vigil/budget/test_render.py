@@ -541,3 +541,15 @@ def test_html_page_joins_every_failing_line_and_titles_its_figures():
     for title in ("zephyr.elf: regions by component, against the budget", "zephyr.elf: flash by component"):
         assert f'"text":"{title}"' in text, title
     assert '"text":"zephyr.elf: ram by component"' in text
+
+
+def test_html_page_passes_top_to_the_treemaps():
+    assert '"3 more"' in html_page(gated(), top=1)  # app's 4 flash symbols: the largest, then 3 more
+    assert '"3 more"' not in html_page(gated(), top=4)
+
+
+def test_padding_of_every_region_of_a_view_adds_up():
+    acc = accounting()
+    acc.regions[1].gap = 6
+    acc.regions[2].gap = 2
+    assert Report(acc).components()["(padding)"] == {"flash": 10, "ram": 8}
