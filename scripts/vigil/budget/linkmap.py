@@ -98,7 +98,7 @@ def parse_map(path: Path) -> LinkMap:
 def _regions(lines: list[str]):
     for line in lines:
         m = _REGION.match(line)
-        if m and m.group(1) != "Name" and m.group(1) not in IGNORED_REGIONS:
+        if m and m.group(1) not in IGNORED_REGIONS:  # the header line has no hex origin: no match
             yield Region(m.group(1), int(m.group(2), 16), int(m.group(3), 16), m.group(4) or "")
 
 

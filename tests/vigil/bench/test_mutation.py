@@ -109,6 +109,71 @@ def test_every_core_file_has_tests_and_the_equivalents_name_real_mutants():
     assert c_equivalents and set(c_equivalents) <= keys  # a stale entry (code changed) fails here
 
 
+# The names mutmut gives the mutants of one function, computed by mutmut itself from the
+# function's source alone (its mutants are numbered within the function), without running a test.
+_MUTMUT_NAMES = """
+import ast, json, sys
+from pathlib import Path
+from mutmut.mutation.file_mutation import mutate_file_contents
+from mutmut.utils.format_utils import get_mutant_name
+
+out = {}
+for rel, cls, name in json.loads(sys.argv[1]):
+    text = (Path(sys.argv[2]) / rel).read_text()
+    lines = text.splitlines(keepends=True)
+    body = ast.parse(text).body
+    if cls:
+        body = next(n for n in body if isinstance(n, ast.ClassDef) and n.name == cls).body
+    node = next(n for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name)
+    start = min([d.lineno for d in node.decorator_list] + [node.lineno]) - 1
+    code = "".join(lines[start : node.end_lineno])
+    code = f"class {cls}:\\n{code}" if cls else code
+    src = Path("src") / rel
+    made = mutate_file_contents(str(src), code).mutant_names
+    out[f"{rel}:{cls}:{name}"] = [get_mutant_name(src, m) for m in made]
+print(json.dumps(out))
+"""
+
+
+def _python_mutant_names(functions: list[tuple[str, str | None, str]], tmp_path: Path) -> set[str]:
+    import subprocess
+    import sys
+
+    (tmp_path / "pyproject.toml").write_text(mutation.mutmut_config(mutation.PYTHON_TARGETS, mutation.PYTHON_TESTS))
+    result = subprocess.run(
+        [sys.executable, "-c", _MUTMUT_NAMES, json.dumps(functions), str(mutation.REPO_ROOT / "scripts")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {n for names in json.loads(result.stdout).values() for n in names}
+
+
+def _function_of(key: str) -> tuple[str, str | None, str]:
+    """vigil.budget.report.xǁReportǁevaluate__mutmut_60 -> (vigil/budget/report.py, Report, evaluate)."""
+    qualified = key.partition("__mutmut_")[0]
+    module, _, mangled = qualified.rpartition(".")
+    if mangled.startswith("xǁ"):
+        _, cls, name = mangled.split("ǁ")
+    else:
+        cls, name = None, mangled[len("x_") :]
+    return module.replace(".", "/") + ".py", cls, name
+
+
+@pytest.mark.slow
+def test_the_python_equivalents_name_mutants_of_the_current_code(tmp_path):
+    python = [k for k in mutation.load_equivalents() if k.startswith("vigil.")]
+    assert python
+    functions = sorted({_function_of(k) for k in python}, key=str)
+    for rel, _, _ in functions:
+        assert any(Path(rel).match(t) for t in mutation.PYTHON_TARGETS), rel  # only files mutmut mutates
+    names = _python_mutant_names(functions, tmp_path)
+    assert len(names) > len(python)  # every mutant of each function, not only the listed ones
+    stale = sorted(set(python) - names)
+    assert stale == []  # an entry whose function changed (or went) must be reviewed again
+
+
 @pytest.mark.slow
 def test_a_run_kills_a_known_mutant_and_reports_a_known_equivalent_without_running_it(tmp_path):
     rel = "modules/vigil/src/recognizer.c"

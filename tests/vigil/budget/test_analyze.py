@@ -1,9 +1,12 @@
 """Finding the inputs of a build (explicit files, a Zephyr build directory), ld's
 --print-memory-usage table in every unit, and the default budget of a board."""
 
+import struct
+from pathlib import Path
+
 import pytest
 
-from vigil.budget.analyze import Inputs, default_budget, find_inputs, parse_linker_usage
+from vigil.budget.analyze import Inputs, analyze, default_budget, find_inputs, parse_linker_usage
 from vigil.errors import VigilError
 from vigil.settings import REPO_ROOT
 
@@ -75,6 +78,9 @@ def test_linker_output_problems(tmp_path):
     (tmp_path / "log.txt").write_text("FLASH: lots\n")
     with pytest.raises(VigilError, match=f"^{tmp_path}/log.txt: no '--print-memory-usage' table in it$"):
         parse_linker_usage(tmp_path / "log.txt")
+    with pytest.raises(VigilError) as e:  # any other reason it cannot be read: the system's words
+        parse_linker_usage(tmp_path / "log.txt" / "inside")
+    assert str(e.value) == f"{tmp_path}/log.txt/inside: cannot read the linker output (Not a directory)"
 
 
 def test_default_budget_of_a_board():
@@ -83,3 +89,59 @@ def test_default_budget_of_a_board():
         default_budget("nrf5340dk/nrf5340/cpuapp") == REPO_ROOT / "boards" / "nrf5340dk_nrf5340_cpuapp" / "budget.yml"
     )
     assert default_budget("no/such/board") is None
+
+
+def test_parser_failures_are_one_error_naming_the_part_and_the_exception():
+    from vigil.budget.analyze import _guarded
+
+    def fails(error):
+        def read():
+            raise error
+
+        return read
+
+    with pytest.raises(VigilError) as e:
+        _guarded(Path("z.elf"), "DWARF debug information", fails(KeyError(3)))
+    assert str(e.value) == (
+        "z.elf: damaged DWARF debug information (KeyError) (rebuild it, or strip the debug information to account"
+        " without source files)"
+    )
+    with pytest.raises(VigilError) as e:
+        _guarded(Path("z.elf"), "section contents", fails(struct.error("short")))
+    assert str(e.value) == "z.elf: damaged section contents (error)"
+    with pytest.raises(VigilError, match="^as it was$"):
+        _guarded(Path("z.elf"), "section contents", fails(VigilError("as it was")))
+    assert _guarded(Path("z.elf"), "section contents", lambda: 7) == 7
+
+
+def test_analyze_names_the_damaged_part(firmware, tmp_path, monkeypatch):
+    from elftools.elf.elffile import ELFFile
+
+    data = bytearray(firmware.elf.read_bytes())
+    with open(firmware.elf, "rb") as f:
+        data[ELFFile(f).get_section_by_name(".debug_abbrev")["sh_offset"]] = 0
+    path = tmp_path / "dwarf.elf"
+    path.write_bytes(bytes(data))
+    with pytest.raises(VigilError) as e:
+        analyze(Inputs(path, firmware.map, None, None))
+    assert str(e.value) == (
+        f"{path}: damaged DWARF debug information (KeyError) (rebuild it, or strip the debug information to "
+        "account without source files)"
+    )
+
+    def broken(*args):
+        raise struct.error("short")
+
+    monkeypatch.setattr("vigil.budget.analyze.account", broken)
+    with pytest.raises(VigilError) as e:
+        analyze(Inputs(firmware.elf, firmware.map, None, None))
+    assert str(e.value) == f"{firmware.elf}: damaged section contents (error)"
+
+
+def test_the_budget_files_rules_come_before_the_default_ones(firmware, tmp_path):
+    budget = tmp_path / "budget.yml"
+    budget.write_text("rules:\n  - {component: entry point, symbol: main}\nregions:\n  FLASH: {fail: 100%}\n")
+    report = analyze(Inputs(firmware.elf, firmware.map, None, None), budget_path=budget)
+    assert next(leaf for leaf in report.accounting.leaves if leaf.name == "main").component == "entry point"
+    plain = analyze(Inputs(firmware.elf, firmware.map, None, None))
+    assert next(leaf for leaf in plain.accounting.leaves if leaf.name == "main").component == "app"

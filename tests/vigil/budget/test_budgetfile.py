@@ -26,6 +26,7 @@ def budget(tmp_path, text):
         ("1.5 KiB", Limit(1536, False)),
         ("3 MB", Limit(3_000_000, False)),
         ("3 MiB", Limit(3 * 1024 * 1024, False)),
+        ("1048576 MiB", Limit(1024**4, False)),  # exactly the largest size taken (2**40 B)
         (" 7 % ", Limit(7, True)),
         ("100%", Limit(100, True)),
         ("0%", Limit(0, True)),
@@ -60,6 +61,7 @@ def test_limits_in_bytes_of_a_total():
         ("regions:\n  FLASH: {fail: true}\n", "regions.FLASH.fail: expected bytes or a percentage, got True"),
         ("regions:\n  FLASH: {fail: -1}\n", "regions.FLASH.fail: must be from 0 to"),
         ("regions:\n  FLASH: {fail: 100.1%}\n", "regions.FLASH.fail: 100.1% is more than 100%"),
+        ("regions:\n  FLASH: {fail: 1048577 MiB}\n", "1048577 MiB is more than 1,099,511,627,776 bytes"),
         ("regions:\n  FLASH: {warn: 1 GiB}\n", "regions.FLASH.warn: '1 GiB' is not a size"),
         ("regions:\n  FLASH: {warn: -5%}\n", "is not a size"),
         ("regions:\n  FLASH: {warn: 11, fail: 10}\n", "regions.FLASH: warn (11 B) is above fail (10 B)"),
@@ -111,3 +113,20 @@ def test_file_problems_name_the_budget_file(tmp_path):
         "regions:\n  FLASH: {fail: 1}\nrules:\n  - {component: a, archive: 'lib*.a', section: '.text*'}\n",
     ).rules
     assert rules[0].archive == "lib*.a" and rules[0].section == ".text*"
+
+
+def test_the_messages_of_an_empty_budget_and_of_an_unknown_component(tmp_path):
+    from vigil.budget.components import DEFAULT_RULES
+
+    with pytest.raises(VigilError) as e:
+        budget(tmp_path, "board: x\n")
+    assert str(e.value) == f"{tmp_path / 'budget.yml'}: no regions and no components to check"
+    with pytest.raises(VigilError) as e:
+        budget(tmp_path, "rules:\n  - {component: mine, path: '*/mine/*'}\ncomponents:\n  apq: {ram: {fail: 1}}\n")
+    message = str(e.value)
+    listed = message.split("the default components and the file's rules give: ", 1)[1].removesuffix(")")
+    # every name a rule gives ({stem} as *), the file's own and the built-in ones, sorted, comma-separated
+    names = {r.component.replace("{stem}", "*") for r in DEFAULT_RULES} | {"mine", "other", "(padding)"}
+    names |= {"(linker)", "(unknown)", "model weights"}
+    assert listed.split(", ") == sorted(names)
+    assert message.startswith(f"{tmp_path / 'budget.yml'}: components.apq: no rule gives this component (a typo? ")

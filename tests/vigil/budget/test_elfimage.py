@@ -79,6 +79,8 @@ def test_read_returns_section_bytes_and_nothing_for_nobits(firmware):
         offset = int(header.replace("[ ", "[").split()[4], 16)
         assert image.read(rodata, rodata.address + 4, 8) == raw[offset + 4 : offset + 12]
         assert image.read(rodata, rodata.address - 4, 8) == raw[offset : offset + 4]  # clipped at the start
+        assert image.read(rodata, rodata.address - 4, 4) == b""  # ends where the section starts
+        assert image.read(rodata, rodata.address - 8, 4) == b""  # wholly before it
         end = rodata.address + rodata.size
         assert image.read(rodata, end - 2, 8) == raw[offset + rodata.size - 2 : offset + rodata.size]
         assert image.read(bss, bss.address, 16) == b""
@@ -231,3 +233,112 @@ def test_compile_unit_ranges_of_every_dwarf_flavour_equal_the_aranges(tmp_path, 
         if "two" in functions:  # without -ffunction-sections it stays, in main's section
             assert index.lookup(functions["two"]).endswith("two.c")
     assert indexes["units"] == indexes["aranges"] and indexes["units"]
+
+
+class _Unit:
+    """A compile unit whose top DIE has the given attributes (pyelftools' own value types)."""
+
+    def __init__(self, **attrs):
+        from elftools.dwarf.die import AttributeValue
+
+        self.attrs = {
+            f"DW_AT_{name}": AttributeValue(f"DW_AT_{name}", form, value, value, 0, 0)
+            for name, (form, value) in attrs.items()
+        }
+
+    def get_top_DIE(self):
+        return self
+
+    @property
+    def attributes(self):
+        return self.attrs
+
+
+class _Dwarf:
+    """Range lists at known offsets of .debug_ranges / .debug_rnglists."""
+
+    def __init__(self, lists):
+        self.lists = lists
+
+    def range_lists(self):
+        return self
+
+    def get_range_list_at_offset(self, offset, cu=None):
+        return self.lists[offset]
+
+
+def test_compile_unit_range_lists_by_the_dwarf_rules():
+    from elftools.dwarf.ranges import BaseAddressEntry, RangeEntry
+
+    from vigil.budget.elfimage import _cu_ranges
+
+    def rel(begin, end):
+        return RangeEntry(0, 0, begin, end, False)
+
+    lists = {
+        0x40: [rel(0x10, 0x20), RangeEntry(0, 0, 0x9000, 0x9010, True), BaseAddressEntry(0, 0x2000), rel(0x4, 0x8)],
+        0x80: [rel(0x100, 0x200), rel(0, 0x30)],
+    }
+    dwarf = _Dwarf(lists)
+    # relative entries start at the unit's low pc, then at each base-address entry; absolute ones stand
+    unit = _Unit(low_pc=("DW_FORM_addr", 0x1000), ranges=("DW_FORM_sec_offset", 0x40))
+    assert _cu_ranges(dwarf, unit) == [(0x1010, 0x1020), (0x9000, 0x9010), (0x2004, 0x2008)]
+    # no low pc: relative to 0 (and the range at address 0 is of discarded code)
+    assert _cu_ranges(dwarf, _Unit(ranges=("DW_FORM_sec_offset", 0x80))) == [(0x100, 0x200)]
+    # a rnglistx value is an index, not an offset: not read as one; low/high pc stand
+    unit = _Unit(low_pc=("DW_FORM_addr", 0x500), high_pc=("DW_FORM_data4", 0x40), ranges=("DW_FORM_rnglistx", 0x40))
+    assert _cu_ranges(dwarf, unit) == [(0x500, 0x540)]
+    assert _cu_ranges(dwarf, _Unit(low_pc=("DW_FORM_addr", 0x500), high_pc=("DW_FORM_addr", 0x520))) == [(0x500, 0x520)]
+    # a unit with a low pc alone (or a high pc alone) has no range
+    assert _cu_ranges(dwarf, _Unit(low_pc=("DW_FORM_addr", 0x500))) == []
+    assert _cu_ranges(dwarf, _Unit(high_pc=("DW_FORM_data4", 0x10))) == []
+
+
+def test_compile_unit_paths_from_their_names():
+    from types import SimpleNamespace
+
+    from vigil.budget.elfimage import _die_path
+
+    def die(**attrs):
+        return SimpleNamespace(attributes={f"DW_AT_{k}": SimpleNamespace(value=v) for k, v in attrs.items()})
+
+    assert _die_path(die()) == "?"  # a unit without a name
+    assert _die_path(die(name=b"src/a.c", comp_dir=b"/build")) == "/build/src/a.c"
+    assert _die_path(die(name=b"/abs/./b.c", comp_dir=b"/build")) == "/abs/./b.c"  # absolute: as written
+    assert _die_path(die(name=b"c\xff.c")) == "c\ufffd.c"  # no comp dir; bytes that are not UTF-8
+    assert _die_path(die(name=b"d.c", comp_dir=b"/b\xffd")) == "/b\ufffdd/d.c"
+    # a value pyelftools gives as text rather than bytes (a form that is no string): as it is
+    assert _die_path(die(name="e.c", comp_dir="/top")) == "/top/e.c"
+
+
+def test_close_releases_the_file(firmware):
+    image = load_elf(firmware.elf)
+    assert image.path == firmware.elf
+    handle = image._file
+    assert not handle.closed
+    image.close()
+    assert handle.closed
+
+
+def test_symbols_are_local_as_readelf_says(firmware):
+    bind = {}
+    for line in readelf("-sW", str(firmware.elf)).splitlines():
+        cols = line.split()
+        if len(cols) == 8 and cols[3] in ("FUNC", "OBJECT") and cols[6] not in ("UND", "ABS"):
+            bind.setdefault(cols[7], set()).add(cols[4] == "LOCAL")
+    image = load_elf(firmware.elf)
+    try:
+        seen = {s.name: s.local for s in image.symbols if s.name in bind and len(bind[s.name]) == 1}
+    finally:
+        image.close()
+    assert True in seen.values() and False in seen.values()
+    assert all({local} == bind[name] for name, local in seen.items())
+
+
+def test_a_corrupt_elf_names_the_parsers_exception(firmware, tmp_path):
+    raw = firmware.elf.read_bytes()
+    path = tmp_path / "corrupt.elf"
+    path.write_bytes(raw[:0x32] + struct.pack("<H", 200) + raw[0x34:])  # e_shstrndx past the table
+    with pytest.raises(VigilError) as e:
+        load_elf(path)
+    assert str(e.value) == f"{path}: truncated or corrupt ELF (ELFParseError)"

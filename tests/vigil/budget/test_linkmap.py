@@ -112,3 +112,94 @@ def test_files_that_are_not_maps(tmp_path):
         (tmp_path / "x.map").write_text(text)
         with pytest.raises(VigilError, match="not a GNU ld map file"):
             parse_map(tmp_path / "x.map")
+
+
+def test_a_region_may_be_called_name(tmp_path):
+    # the column header is not a region (its origin is no number); a region called Name is one
+    text = MAP.replace("PLAIN            0x0000000040000000", "Name             0x0000000040000000")
+    path = tmp_path / "named.map"
+    path.write_text(text)
+    regions = parse_map(path).regions
+    assert [r.name for r in regions] == ["FLASH", "RAM", "NOINIT", "Name"]
+    assert regions[-1] == Region("Name", 0x4000_0000, 0x100, "")
+
+
+def test_only_the_lines_between_the_two_titles_are_regions(tmp_path):
+    # no blank lines, no column header: a region right after the first title, one (without
+    # attributes, so shaped like an output section) right before the second; a region-like line
+    # before the first title is not in the Memory Configuration
+    text = (
+        "JUNK 0x0 0x10 rw\n"
+        "Memory Configuration\n"
+        "FLASH 0x0 0x1000 xr\n"
+        "PLAIN 0x40000000 0x100\n"
+        "Linker script and memory map\n"
+        ".text 0x0 0x10\n"
+        " .text.a 0x0 0x10 a.o\n"
+    )
+    path = tmp_path / "tight.map"
+    path.write_text(text)
+    linkmap = parse_map(path)
+    assert linkmap.regions == (Region("FLASH", 0, 0x1000, "xr"), Region("PLAIN", 0x40000000, 0x100, ""))
+    assert list(linkmap.sections) == [".text"]
+    assert [(p.name, p.object) for p in linkmap.sections[".text"].placements] == [(".text.a", "a.o")]
+
+
+def test_bytes_that_are_not_utf8_are_replaced(tmp_path):
+    path = tmp_path / "odd.map"
+    path.write_bytes(MAP.replace("obj/startup.o", "obj/st\xe4rtup.o").encode("latin-1"))
+    vectors = parse_map(path).sections[".text"].placements[0]
+    assert vectors.object == "obj/st\ufffdrtup.o"
+
+
+def test_map_problems_are_named_exactly(tmp_path):
+    path = tmp_path / "twice.map"
+    path.write_text(MAP.replace("NOINIT           0x0000000030000000", "RAM              0x0000000030000000"))
+    with pytest.raises(VigilError) as e:
+        parse_map(path)
+    assert str(e.value) == f"{path}: memory region 'RAM' is listed twice"
+    with pytest.raises(VigilError) as e:
+        parse_map(path / "inside.map")
+    assert str(e.value) == f"{path}/inside.map: cannot read (Not a directory)"
+
+
+def test_a_map_is_read_as_utf8_whatever_the_locale(tmp_path):
+    import locale
+
+    path = tmp_path / "utf8.map"
+    path.write_bytes(MAP.replace("obj/startup.o", "obj/caf\u00e9.o").encode("utf-8"))
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")  # ASCII, unless Python runs in UTF-8 mode
+    try:
+        vectors = parse_map(path).sections[".text"].placements[0]
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    assert vectors.object == "obj/caf\u00e9.o"
+
+
+def test_lines_outside_output_sections_place_nothing(tmp_path):
+    # after LOAD, START GROUP, END GROUP and OUTPUT( lines, and before the first output section,
+    # indented lines (symbol assignments, a stray input line) belong to no section
+    assignment = "                0x0000000000000000       0x10 x = .\n"
+    text = (
+        "Memory Configuration\nFLASH 0x0 0x1000 xr\nLinker script and memory map\n"
+        + assignment
+        + " .text.z        0x0000000000000000        0x4 z.o\n"
+        + "LOAD a.o\n"
+        + assignment
+        + "START GROUP\n"
+        + assignment
+        + "END GROUP\n"
+        + assignment
+        + ".text 0x0 0x18\n .text.a 0x0 0x10 a.o\n KEEP (*(.init))\n .text.b 0x10 0x8 b.o\n"
+        + "OUTPUT(firmware.elf elf32-littlearm)\n"
+        + assignment
+    )
+    path = tmp_path / "loose.map"
+    path.write_text(text)
+    sections = parse_map(path).sections
+    assert list(sections) == [".text"] and sections[".text"].name == ".text"
+    assert sections[".text"].placements == [  # a script line between input sections places nothing
+        Placement("input", ".text.a", 0, 0x10, "a.o", None),
+        Placement("input", ".text.b", 0x10, 0x8, "b.o", None),
+    ]

@@ -271,3 +271,41 @@ def test_a_symbol_name_may_hold_an_at_sign(report):
     assert [m["name"] for m in moved["moved"]] == [] and {s["identity"] for s in moved["removed"]} == {
         "boot_count@name@old.c"
     }
+
+
+def test_json_text_is_indented_by_two(report):
+    text = report.to_json_text()
+    assert text.startswith('{\n  "schema": "vigil-budget/1",\n  "provenance": {\n    "elf": ')
+    assert json.loads(text) == report.to_json()
+
+
+def test_unattributed_lists_no_symbol(report):
+    doc = report.to_json()
+    kinds = [u["kind"] for u in doc["unattributed"]]
+    assert "symbol" not in kinds
+    leaves = [leaf for leaf in report.accounting.leaves if leaf.kind != "symbol"]
+    assert len(kinds) == len(leaves) + sum(1 for r in report.accounting.regions if r.gap)
+
+
+def test_baseline_fields_checked_and_optional_ones(report, tmp_path):
+    path = tmp_path / "b.json"
+    good = report.to_json()
+    bad = copy.deepcopy(good)
+    bad["provenance"]["elf_sha256"] = 5
+    path.write_text(json.dumps(bad))
+    with pytest.raises(VigilError, match="elf_sha256"):
+        load_baseline(path)
+    no_padding = copy.deepcopy(good)
+    for r in no_padding["regions"]:
+        del r["padding"]
+    path.write_text(json.dumps(no_padding))
+    assert load_baseline(path) == no_padding  # padding is optional
+    negative = copy.deepcopy(good)
+    negative["regions"][0]["padding"] = -1
+    path.write_text(json.dumps(negative))
+    with pytest.raises(VigilError, match="padding"):
+        load_baseline(path)
+    null_sha = copy.deepcopy(good)
+    null_sha["provenance"]["elf_sha256"] = None
+    path.write_text(json.dumps(null_sha))
+    assert load_baseline(path) == null_sha

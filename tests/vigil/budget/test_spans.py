@@ -122,3 +122,21 @@ def test_leaves_of_input_sections_fill_data_and_gaps():
         ("unknown", 0x150, 0xB0, "(not in the map)", None),
     ]
     assert sum(size for _, _, size, _, _ in got) == SECTION.size
+
+
+def test_a_size_less_function_is_a_start_for_the_symbol_before_it():
+    got = spans([sym("obj", 0x110, 0, "OBJECT"), sym("fn", 0x120, 0), sym("sized", 0x130, 4)])
+    assert got == [
+        (0x110, 0x120, "obj", (), True),
+        (0x120, 0x130, "fn", (), True),
+        (0x130, 0x134, "sized", (), False),
+    ]
+
+
+def test_a_one_byte_symbol_owns_its_start():
+    got = spans([sym("empty", 0x110, 0), sym("one_byte", 0x110, 1), sym("next", 0x118, 4)])
+    assert got == [(0x110, 0x111, "one_byte", (), False), (0x118, 0x11C, "next", (), False)]
+
+
+def test_a_symbol_at_the_sections_end_has_no_bytes():
+    assert spans([sym("early", 0x110, 4), sym("at_end", END, 4)]) == [(0x110, 0x114, "early", (), False)]

@@ -80,3 +80,25 @@ def test_the_error_shows_the_damaged_line_on_one_printable_line():
     with pytest.raises(VigilError) as e:
         parse_line("VIG\nL" + line[5:] + "\x00")
     assert "\n" not in str(e.value) and "\\n" in str(e.value) and str(e.value).isascii()
+
+
+def test_a_backslash_is_shown_as_itself():
+    # printable ASCII is shown as it is: only the characters outside ' '..'~' are escaped
+    with pytest.raises(VigilError) as e:
+        parse_line("VIGIL 1 a\\b~ '\x7f")
+    assert str(e.value) == "line: not printable ASCII: 'VIGIL 1 a\\b~ '\\x7f'"
+
+
+def test_the_problems_are_named_exactly():
+    with pytest.raises(VigilError) as e:
+        parse_line("VIGIL 1 ack id=s samples=1 status=0 crc=1234567", where="port")
+    assert str(e.value) == "port: missing or malformed crc: 'VIGIL 1 ack id=s samples=1 status=0 crc=1234567'"
+    with pytest.raises(VigilError) as e:
+        parse_line("VIGIL 1 ack id=s\x01", where="port")
+    assert str(e.value) == "port: not printable ASCII: 'VIGIL 1 ack id=s\\x01'"
+
+
+def test_only_the_last_crc_field_is_the_checksum():
+    # a body holding ' crc=' itself: the checksum is what follows the last one
+    with pytest.raises(VigilError, match="unknown record kind 'x'"):
+        parse_line(_resealed("VIGIL 1 x crc=1"))
