@@ -4,77 +4,100 @@ tflite_reader.c`): every crafted case of model_cases.py / test_model_check.py an
 model of vigil.bench.model_damage is refused by the check it declares (and only by it), the real
 models pass, and every schema field is checked where the schema puts it (schema_probes.py). No
 QEMU, no TensorFlow, no subprocess; the expected verdicts come from the cases' declared check
-names and from the flatbuffers runtime, never from the checker."""
+names and from the flatbuffers runtime, never from the checker.
+
+Building those inputs (codegen of the real models, the object-API edits, the probes) is Python
+work that does not depend on the C code and costs seconds; it is done once and kept under
+VIGIL_CACHE, keyed by the hash of every Python file that makes them and of the shared models, so
+each mutant's run is the checker's verdicts only."""
 
 from __future__ import annotations
 
-from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+import hashlib
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
 
-from vigil.bench import model_damage
+import pytest
+
 from vigil.core import model_check as mc
-from vigil.core.model_check import check_model
+from vigil.core.model_check import ModelExpect, check_model
+from vigil.fileio import write_bytes_atomic
+from vigil.settings import cache_dir
 
-from . import schema_probes as probes
 from .model_cases import status_of
-from .test_model_check import CASES, crafted, generated  # noqa: F401  (generated: the fixture)
 
 OK = mc.ModelCheck(0, "ok", -1, 0, "ok")
 # model_damage's mutations the board can judge only with a resolver (without one it has none).
 RESOLVER_CHECKS = {"op_unsupported", "op_version"}
+# The checks the damaged models of model_damage must reach between them.
+NOT_DAMAGED = {"argument", "subgraphs", "io_mismatch", "arena"}
+REPO = Path(__file__).resolve().parents[3]
+# What makes the inputs: the cases, probes, damage and codegen code, and this file.
+SOURCES = ("tests/vigil/core", "scripts/vigil", "models.yml")
 
 
-def assert_refused_by(r: mc.ModelCheck, check: str, where) -> None:
-    assert (r.check, r.status) == (check, status_of(check)), (where, r)
-    if check == "ok":
-        assert r == OK, (where, r)
-    else:
-        assert r.detail.isascii() and r.detail.isprintable() and 0 < len(r.detail) < mc.DETAIL_SIZE, (where, r)
+@dataclass(frozen=True)
+class Judged:
+    """A model and what the board must say of it: the check that refuses it ("ok": it passes)."""
+
+    where: str
+    data: bytes
+    expect: ModelExpect | None
+    check: str
+    detail: str = ""  # a phrase the detail must contain
+    value: int | None = None  # the report's offending value
 
 
-# ---- the real models ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Inputs:
+    real: list[Judged]
+    crafted: list[Judged]
+    probes: list[Judged]
+    damaged: list[Judged]
 
 
-def test_real_models_pass(generated, data_dir):  # noqa: F811
-    for name, (data, expect, _) in generated.items():
-        assert check_model(data, expect) == OK, name
-        assert check_model(data) == OK, name
+def inputs_key(data_dir: Path) -> str:
+    h = hashlib.sha256()
+    for source in SOURCES:
+        path = REPO / source
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for f in files:
+            h.update(str(f.relative_to(REPO)).encode() + b"\0" + f.read_bytes())
     for f in sorted((data_dir / "models").glob("*.tflite")):
-        assert check_model(f.read_bytes()) == OK, f.name
+        h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()[:24]
 
 
-# ---- the crafted cases ----------------------------------------------------------------------------
+def build_inputs(request, data_dir: Path) -> Inputs:
+    """Every model the tests below judge, with the verdict its case declares."""
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
+    from vigil.bench import model_damage
 
-def test_crafted_models_are_refused_by_their_check(generated):  # noqa: F811
+    from . import schema_probes as probes
+    from .test_model_check import CASES, crafted, generate_models
+
+    generated = generate_models(request.getfixturevalue("manifest"), request.getfixturevalue("tmp_path_factory"))
+    real = []
+    for name, (data, expect, _) in generated.items():
+        real += [Judged(f"{name} with its expectation", data, expect, "ok"), Judged(name, data, None, "ok")]
+    for f in sorted((data_dir / "models").glob("*.tflite")):
+        real.append(Judged(f.name, f.read_bytes(), None, "ok"))
+
+    cases = []
     for case in CASES:
         data, expect = crafted(generated, case)
-        r = check_model(data, expect)
-        assert_refused_by(r, case.check, case.id)
-        assert case.detail in r.detail, (case.id, r)
-        if case.value is not None:
-            assert r.value == case.value, (case.id, r)
+        cases.append(Judged(case.id, data, expect, case.check, case.detail, case.value))
 
-
-# ---- every schema field where the schema puts it ---------------------------------------------------
-
-
-def test_schema_probes(generated):  # noqa: F811
     base = probes.base_model(generated["micro_speech_quantized"][0])
-    assert check_model(base.data) == OK
-    checked = probes.probes(schema)
-    assert len(checked) > 1500
-    for p in checked:
-        r = check_model(probes.probe_model(base, p))
+    probed = [Judged("probe base", base.data, None, "ok")]
+    for p in probes.probes(schema):
         want = "ok" if probes.expected_ok(p.kind, p) else "flatbuffer"
-        assert r.check == want and r.status == status_of(want), (p.id, r)
+        probed.append(Judged(p.id, probes.probe_model(base, p), None, want))
 
-
-# ---- model_damage's damaged models ------------------------------------------------------------
-
-
-def damaged_models(generated):  # noqa: F811
-    """(where, damaged bytes, the firmware's expectation, the check that must refuse it), from the
-    quantized classifiers model_damage is written for (not the preprocessor: raw int16 input)."""
+    damaged = []
+    # The quantized classifiers model_damage is written for (not the preprocessor: raw int16 input).
     for name in ("kws_ref_model", "vww_96_int8", "micro_speech_quantized"):
         data, expect, _ = generated[name]
         mutations = model_damage.INT8_MUTATIONS
@@ -82,18 +105,71 @@ def damaged_models(generated):  # noqa: F811
             mutations += model_damage.PER_CHANNEL_MUTATIONS
         for m in mutations:
             try:
-                damaged = m.apply(data)
+                bad = m.apply(data)
             except (StopIteration, ValueError, IndexError):
                 continue  # the mutation does not apply to this model (no constant, no per-channel...)
-            yield f"{name}: {m.name}", damaged, expect, m.check or "ok"
+            check = m.check or "ok"
+            if check not in RESOLVER_CHECKS:
+                damaged.append(Judged(f"{name}: {m.name}", bad, None, check))
+            if check != "ok":  # an accepted change may alter the graph's I/O: judged without a header
+                damaged.append(Judged(f"{name}: {m.name} with its expectation", bad, expect, check))
+    return Inputs(real, cases, probed, damaged)
 
 
-def test_damaged_models_are_refused_by_their_check(generated):  # noqa: F811
-    seen = set()
-    for where, damaged, expect, check in damaged_models(generated):
-        if check not in RESOLVER_CHECKS:
-            assert_refused_by(check_model(damaged), check, where)
-        if check != "ok":  # an accepted change may alter the graph's I/O: judged without a header
-            assert_refused_by(check_model(damaged, expect), check, where)
-        seen.add(check)
-    assert seen >= set(mc.CHECKS) - {"argument", "subgraphs", "io_mismatch", "arena"}
+@pytest.fixture(scope="module")
+def inputs(request, data_dir) -> Inputs:
+    path = cache_dir() / "model-check-mutants" / f"{inputs_key(data_dir)}.pickle"
+    if path.is_file():
+        return pickle.loads(path.read_bytes())
+    built = build_inputs(request, data_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(path, pickle.dumps(built))
+    return built
+
+
+def judge(j: Judged) -> None:
+    r = check_model(j.data, j.expect)
+    assert (r.check, r.status) == (j.check, status_of(j.check)), (j.where, r)
+    if j.check == "ok":
+        assert r == OK, (j.where, r)
+    else:
+        assert r.detail.isascii() and r.detail.isprintable() and 0 < len(r.detail) < mc.DETAIL_SIZE, (j.where, r)
+    assert j.detail in r.detail, (j.where, r)
+    if j.value is not None:
+        assert r.value == j.value, (j.where, r)
+
+
+def test_real_models_pass(inputs):
+    assert len(inputs.real) >= 8
+    for j in inputs.real:
+        judge(j)
+
+
+def test_crafted_models_are_refused_by_their_check(inputs):
+    for j in inputs.crafted:
+        judge(j)
+
+
+def test_schema_probes(inputs):
+    assert len(inputs.probes) > 1500
+    for j in inputs.probes:
+        judge(j)
+
+
+def test_damaged_models_are_refused_by_their_check(inputs):
+    for j in inputs.damaged:
+        judge(j)
+    assert {j.check for j in inputs.damaged} >= set(mc.CHECKS) - NOT_DAMAGED
+
+
+def test_inputs_are_rebuilt_when_their_sources_change(data_dir, monkeypatch, tmp_path):
+    """The cache key follows every file that makes the inputs: a stale cache would judge old cases."""
+    for folder in ("tests/vigil/core", "scripts/vigil/bench"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "models.yml").write_text("models: {}\n")
+    (tmp_path / "scripts/vigil/bench/model_damage.py").write_text("A = 1\n")
+    monkeypatch.setattr(f"{__name__}.REPO", tmp_path)
+    first = inputs_key(data_dir)
+    assert inputs_key(data_dir) == first
+    (tmp_path / "scripts/vigil/bench/model_damage.py").write_text("A = 2\n")
+    assert inputs_key(data_dir) != first
