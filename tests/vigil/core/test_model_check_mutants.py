@@ -13,6 +13,8 @@ each mutant's run is the checker's verdicts only."""
 
 from __future__ import annotations
 
+import ctypes as C
+import dataclasses
 import hashlib
 import pickle
 from dataclasses import dataclass
@@ -55,6 +57,7 @@ class Inputs:
     crafted: list[Judged]
     probes: list[Judged]
     damaged: list[Judged]
+    several_faults: list[Judged]  # models with two faults: the earlier check of the list wins
 
 
 def inputs_key(data_dir: Path) -> str:
@@ -113,7 +116,25 @@ def build_inputs(request, data_dir: Path) -> Inputs:
                 damaged.append(Judged(f"{name}: {m.name}", bad, None, check))
             if check != "ok":  # an accepted change may alter the graph's I/O: judged without a header
                 damaged.append(Judged(f"{name}: {m.name} with its expectation", bad, expect, check))
-    return Inputs(real, cases, probed, damaged)
+    by_id = {c.id: c for c in CASES}
+
+    def edits(model: str, *ids: str) -> tuple[bytes, ModelExpect]:
+        data, expect, _ = generated[model]
+        for i in ids:
+            data = by_id[i].edit(data, expect)[0]
+        return data, expect
+
+    several = [
+        Judged(
+            "version 99, weights cut",
+            *edits("kws_ref_model", "schema-version-99", "weights-cut-to-10"),
+            "schema_version",
+        ),
+        Judged(
+            "input scale 0, op version 99", *edits("kws_ref_model", "input-scale-0", "op-version-99"), "quantization"
+        ),
+    ]
+    return Inputs(real, cases, probed, damaged, several)
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +194,71 @@ def test_inputs_are_rebuilt_when_their_sources_change(data_dir, monkeypatch, tmp
     assert inputs_key(data_dir) == first
     (tmp_path / "scripts/vigil/bench/model_damage.py").write_text("A = 2\n")
     assert inputs_key(data_dir) != first
+
+
+def test_first_failing_check_in_list_order_wins(inputs):
+    for j in inputs.several_faults:
+        judge(j)
+
+
+def test_check_names_are_the_documented_list():
+    assert [mc.check_name(i) for i in range(len(mc.CHECKS))] == list(mc.CHECKS)
+    assert mc.check_name(len(mc.CHECKS)) == "unknown" and mc.check_name(-1) == "unknown"
+
+
+def raw_check(address, size, expect, report=True) -> tuple[int, mc.ModelCheck | None]:
+    lib, r = mc._lib(), mc._Report()
+    status = lib.vigil_model_check(address, size, expect, C.byref(r) if report else None)
+    return status, mc._verdict(status, r) if report else None
+
+
+def test_bad_arguments_are_refused_without_reading(inputs):
+    data = inputs.real[0].data
+    raw, address = mc.aligned_copy(data + bytes(16))
+    for offset in (1, 2, 4, 8, 15):
+        status, r = raw_check(address + offset, len(data), None)
+        assert (status, r.check, r.value, r.detail) == (-1, "argument", offset, "model data not 16-byte aligned")
+    for size in (1, 5):
+        assert raw_check(None, size, None)[1] == mc.ModelCheck(-1, "argument", -1, 0, "no model data")
+    assert raw_check(None, 0, None)[1].check == "identifier"  # no data, no bytes: nothing to read
+    assert raw_check(address, len(data), None, report=False)[0] == -1
+    assert raw_check(address, len(data), None)[1] == OK
+
+
+def expectation_variants(expect: ModelExpect):
+    """(what, the edited C expectation, the check it must get): NULL lists with and without items."""
+    for name, count, without in (
+        ("builtin_ops", "num_builtin_ops", "op_unsupported"),
+        ("custom_ops", "num_custom_ops", "ok"),
+        ("inputs", "num_inputs", "io_mismatch"),
+        ("outputs", "num_outputs", "io_mismatch"),
+    ):
+        for n, check in ((1, "argument"), (0, without)):
+            keep = mc._Keep()
+            e = mc._struct(expect, keep)
+            setattr(e, name, None)
+            setattr(e, count, n)
+            yield f"{name} NULL, {n} of them", e, keep, check
+    with_custom = dataclasses.replace(expect, custom_ops=(("A", 1), ("B", 1)))
+    for k in (0, 1):
+        keep = mc._Keep()
+        e = mc._struct(with_custom, keep)
+        e.custom_ops[k] = None
+        yield f"custom op name {k} NULL", e, keep, "argument"
+    for which in ("inputs", "outputs"):
+        for rank, check in ((mc.MAX_RANK + 1, "argument"), (mc.MAX_RANK, "io_mismatch")):
+            keep = mc._Keep()
+            e = mc._struct(expect, keep)
+            getattr(e, which)[0].rank = rank
+            yield f"{which} of rank {rank}", e, keep, check
+
+
+def test_inconsistent_expectations_are_refused(inputs):
+    data, expect = inputs.real[0].data, inputs.real[0].expect
+    assert not expect.custom_ops and len(expect.inputs) == len(expect.outputs) == 1
+    raw, address = mc.aligned_copy(data)
+    for what, e, _keep, check in expectation_variants(expect):
+        status, r = raw_check(address, len(data), C.byref(e))
+        assert (r.check, status) == (check, status_of(check)), (what, r)
+        if check == "argument":
+            assert r == mc.ModelCheck(-1, "argument", -1, 0, "inconsistent expectation"), (what, r)
