@@ -58,6 +58,7 @@ class Inputs:
     probes: list[Judged]
     damaged: list[Judged]
     several_faults: list[Judged]  # models with two faults: the earlier check of the list wins
+    typed: list[Judged]  # constants of every TensorType, their buffers exact and one byte off
 
 
 def inputs_key(data_dir: Path) -> str:
@@ -134,7 +135,75 @@ def build_inputs(request, data_dir: Path) -> Inputs:
             "input scale 0, op version 99", *edits("kws_ref_model", "input-scale-0", "op-version-99"), "quantization"
         ),
     ]
-    return Inputs(real, cases, probed, damaged, several)
+    return Inputs(real, cases, probed, damaged, several, typed_constants(generated["kws_ref_model"][0], schema))
+
+
+# Bits per element of each TensorType, from schema.fbs' comments and TFLite's TfLiteTypeGetSize
+# (INT4/UINT4 two a byte, INT2 four); None: no fixed size (strings, resources, variants).
+ELEMENT_BITS = {
+    "FLOAT32": 32, "FLOAT16": 16, "INT32": 32, "UINT8": 8, "INT64": 64, "STRING": None, "BOOL": 8,
+    "INT16": 16, "COMPLEX64": 64, "INT8": 8, "FLOAT64": 64, "COMPLEX128": 128, "UINT64": 64,
+    "RESOURCE": None, "VARIANT": None, "UINT32": 32, "UINT16": 16, "INT4": 4, "BFLOAT16": 16, "INT2": 2,
+    "UINT4": 4, "FLOAT8_E4M3FN": 8, "FLOAT8_E5M2": 8,
+}  # fmt: skip
+
+
+def typed_constants(data: bytes, schema) -> list[Judged]:
+    """A constant of each TensorType in the keyword model: with the bytes its shape needs it
+    passes, with one byte more or less `buffer_size` refuses it; variable-size types are never
+    measured. Shapes of 8 elements (every bit count tells) and 3 and 5 (packed types round up)."""
+    import numpy as np
+
+    from vigil.bench.model_damage import rewrite_model
+
+    types = {k: v for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
+    assert set(types) == set(ELEMENT_BITS) and sorted(types.values()) == list(range(len(types)))
+
+    def with_constants(constants):
+        def edit(m):
+            for k, (type_, shape, size) in enumerate(constants):
+                b = schema.BufferT()
+                b.data = np.arange(size, dtype=np.uint8) | 1  # non-zero bytes: a constant
+                m.buffers.append(b)
+                t = schema.TensorT()
+                t.shape, t.type, t.buffer, t.name = list(shape), type_, len(m.buffers) - 1, f"typed{k}".encode()
+                m.subgraphs[0].tensors.append(t)
+
+        return rewrite_model(data, edit)
+
+    out, exact = [], []
+    for name, bits in ELEMENT_BITS.items():
+        for n in (8, 3, 5):
+            size = 7 if bits is None else -(-n * bits // 8)
+            exact.append((types[name], (n,), size))
+            if bits is not None and n == 8:
+                for wrong in (size - 1, size + 1):
+                    bad = with_constants([(types[name], (1, n), wrong)])
+                    out.append(Judged(f"{name} [1, {n}] in {wrong} bytes", bad, None, "buffer_size", "", wrong))
+            elif bits is not None and n == 3:
+                bad = with_constants([(types[name], (n,), size + 1)])
+                out.append(Judged(f"{name} [{n}] in {size + 1} bytes", bad, None, "buffer_size", "", size + 1))
+    # Activations (buffer 0) at the 2^31 - 1 byte limit: 4-byte, packed and 16-byte elements.
+    limit = 0x7FFFFFFF
+    for name, shape, check in (
+        ("FLOAT32", (limit // 4,), "ok"),
+        ("FLOAT32", (limit // 4 + 1,), "shape"),
+        ("FLOAT32", (2, limit // 8 + 1), "shape"),
+        ("COMPLEX128", (limit // 16,), "ok"),
+        ("COMPLEX128", (1, limit // 16 + 1), "shape"),
+        ("INT4", (limit,), "ok"),
+        ("INT2", (1, limit), "ok"),
+        ("STRING", (limit,), "ok"),
+    ):
+
+        def activation(m, shape=shape, type_=types[name]):
+            t = schema.TensorT()
+            t.shape, t.type, t.buffer, t.name = list(shape), type_, 0, b"large"
+            m.subgraphs[0].tensors.append(t)
+
+        detail = "more than 2147483647 bytes" if check == "shape" else ""
+        out.append(Judged(f"{name} {list(shape)}", rewrite_model(data, activation), None, check, detail))
+    return [Judged("a constant of every type, exact", with_constants(exact), None, "ok"), *out]
 
 
 @pytest.fixture(scope="module")
@@ -262,3 +331,8 @@ def test_inconsistent_expectations_are_refused(inputs):
         assert (r.check, status) == (check, status_of(check)), (what, r)
         if check == "argument":
             assert r == mc.ModelCheck(-1, "argument", -1, 0, "inconsistent expectation"), (what, r)
+
+
+def test_constants_of_every_type_hold_exactly_their_bytes(inputs):
+    for j in inputs.typed:
+        judge(j)
