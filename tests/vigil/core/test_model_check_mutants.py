@@ -217,8 +217,23 @@ def inputs(request, data_dir) -> Inputs:
     return built
 
 
+def check_fenced(data: bytes, expect: ModelExpect | None) -> mc.ModelCheck:
+    """check_model() with 0xff bytes right after the data it is given: a read past `size` would
+    see them (check_model's own copy is followed by zeros, which look like padding)."""
+    raw = C.create_string_buffer(len(data) + 2 * mc.DATA_ALIGN)
+    address = C.addressof(raw) + (-C.addressof(raw) % mc.DATA_ALIGN)
+    C.memmove(address, data, len(data))
+    C.memset(address + len(data), 0xFF, mc.DATA_ALIGN)
+    keep = mc._Keep()
+    e = C.byref(mc._struct(expect, keep)) if expect is not None else None
+    status, r = raw_check(address, len(data), e)
+    del raw
+    return r
+
+
 def judge(j: Judged) -> None:
     r = check_model(j.data, j.expect)
+    assert check_fenced(j.data, j.expect) == r, j.where
     assert (r.check, r.status) == (j.check, status_of(j.check)), (j.where, r)
     if j.check == "ok":
         assert r == OK, (j.where, r)
