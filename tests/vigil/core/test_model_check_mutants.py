@@ -59,6 +59,7 @@ class Inputs:
     damaged: list[Judged]
     several_faults: list[Judged]  # models with two faults: the earlier check of the list wins
     typed: list[Judged]  # constants of every TensorType, their buffers exact and one byte off
+    edges: list[Judged]  # quantization at its limits, details with extreme numbers and long names
 
 
 def inputs_key(data_dir: Path) -> str:
@@ -135,7 +136,15 @@ def build_inputs(request, data_dir: Path) -> Inputs:
             "input scale 0, op version 99", *edits("kws_ref_model", "input-scale-0", "op-version-99"), "quantization"
         ),
     ]
-    return Inputs(real, cases, probed, damaged, several, typed_constants(generated["kws_ref_model"][0], schema))
+    return Inputs(
+        real,
+        cases,
+        probed,
+        damaged,
+        several,
+        typed_constants(generated["kws_ref_model"][0], schema),
+        edge_models(generated, schema),
+    )
 
 
 # Bits per element of each TensorType, from schema.fbs' comments and TFLite's TfLiteTypeGetSize
@@ -204,6 +213,152 @@ def typed_constants(data: bytes, schema) -> list[Judged]:
         detail = "more than 2147483647 bytes" if check == "shape" else ""
         out.append(Judged(f"{name} {list(shape)}", rewrite_model(data, activation), None, check, detail))
     return [Judged("a constant of every type, exact", with_constants(exact), None, "ok"), *out]
+
+
+def edge_models(generated, schema) -> list[Judged]:
+    """Quantization on both sides of each limit (scales at the float32 extremes, zero points at
+    each integer type's ends, zero point and scale counts, quantized dimensions, graph I/O), and
+    details holding extreme numbers and long or unprintable names."""
+    import numpy as np
+
+    from vigil.bench.model_damage import rewrite_model
+
+    kws, pre = generated["kws_ref_model"][0], generated["audio_preprocessor_int8"][0]
+    T = schema.TensorType
+    out = []
+
+    def add(where, data, edit, check, detail="", value=None):
+        out.append(Judged(where, rewrite_model(data, edit), None, check, detail, value))
+
+    def extra(type_, shape, scales=None, zero_points=None, dimension=0):
+        def edit(m):
+            t = schema.TensorT()
+            t.shape, t.type, t.buffer, t.name = list(shape), type_, 0, b"edge"
+            if scales is not None or zero_points is not None:
+                q = schema.QuantizationParametersT()
+                q.scale = None if scales is None else np.array(scales, np.float32)
+                q.zeroPoint = None if zero_points is None else np.array(zero_points, np.int64)
+                q.quantizedDimension = dimension
+                t.quantization = q
+            m.subgraphs[0].tensors.append(t)
+
+        return edit
+
+    f32 = np.float32
+    ok_scales = (float(np.nextafter(f32(0), f32(1))), float(np.finfo(f32).max), 1.5, float(np.finfo(f32).tiny), 1.0)
+    for scale in ok_scales:
+        add(f"scale {scale!r}", kws, extra(T.INT8, (1,), [scale], [0]), "ok")
+    for scale in (-0.0, 0.0, float("inf"), float("-inf"), float("nan"), -float(np.finfo(f32).tiny)):
+        add(f"scale {scale!r}", kws, extra(T.INT8, (1,), [scale], [0]), "quantization", "scale 0 is not a finite")
+    add("second scale inf", kws, extra(T.INT8, (2,), [1.0, float("inf")], [0]), "quantization", "scale 1 is not")
+    for type_, low, high in ((T.INT8, -128, 127), (T.UINT8, 0, 255), (T.INT16, -32768, 32767)):
+        for zp in (low, high):
+            add(f"type {type_} zero point {zp}", kws, extra(type_, (1,), [1.0], [zp]), "ok")
+        for zp in (low - 1, high + 1):
+            add(f"type {type_} zero point {zp}", kws, extra(type_, (1,), [1.0], [zp]), "quantization", "range", zp)
+        add(f"type {type_} second zero point", kws, extra(type_, (2,), [1.0, 1.0], [0, high + 1]), "quantization")
+    for zp in (-(1 << 63), (1 << 63) - 1, 1 << 40):
+        add(f"int32 zero point {zp}", kws, extra(T.INT32, (1,), [1.0], [zp]), "ok")
+    add("int8 zero point -2^63", kws, extra(T.INT8, (1,), [1.0], [-(1 << 63)]), "quantization", "-9223372036854775808")
+    add(
+        "int8 zero point 2^63-1",
+        kws,
+        extra(T.INT8, (1,), [1.0], [(1 << 63) - 1]),
+        "quantization",
+        "9223372036854775807",
+    )
+    # zero points for scales: as many, exactly one, or none with none
+    for scales, zps, check in (
+        (4, 4, "ok"), (4, 1, "ok"), (0, 0, "ok"), (1, 1, "ok"), (4, 0, "quantization"), (0, 1, "quantization"),
+        (4, 3, "quantization"), (4, 5, "quantization"), (1, 0, "quantization"), (1, 2, "quantization"),
+    ):  # fmt: skip
+        edit = extra(T.INT8, (2, 3, 4), [1.0] * scales, [0] * zps, 2)
+        detail = "" if check == "ok" else f"{zps} zero points for {scales} scales"
+        add(f"{scales} scales, {zps} zero points", kws, edit, check, detail, None if check == "ok" else zps)
+    for shape, scales, dim, check, detail, value in (
+        ((2, 3, 4), 4, 2, "ok", "", None),
+        ((2, 3, 4), 3, 1, "ok", "", None),
+        ((2, 3, 4), 2, 0, "ok", "", None),
+        ((2, 3, 4), 4, 3, "quantization", "quantized dimension 3 outside its rank 3", 3),
+        ((2, 3, 4), 4, -1, "quantization", "quantized dimension -1 outside", -1),
+        ((2, 3, 4), 3, 2, "quantization", "3 scales for 4 channels", 3),
+        ((2, 3, 4), 5, 2, "quantization", "5 scales for 4 channels", 5),
+        ((), 2, 0, "quantization", "outside its rank 0", 0),
+        ((4,), 1, 5, "ok", "", None),  # one scale: the dimension is not read
+    ):
+        add(
+            f"{shape} {scales} scales dim {dim}",
+            kws,
+            extra(T.INT8, shape, [1.0] * scales, [0], dim),
+            check,
+            detail,
+            value,
+        )
+
+    def io_scales(type_, which, count, dim):
+        def edit(m):
+            g = m.subgraphs[0]
+            t = g.tensors[(g.inputs if which == "input" else g.outputs)[0]]
+            t.type = type_
+            t.quantization.scale = np.ones(count, np.float32)
+            t.quantization.zeroPoint = np.zeros(count, np.int64)
+            t.quantization.quantizedDimension = dim
+
+        return edit
+
+    # kws: input [1, 49, 10, 1], output [1, 12]
+    for type_, which, count, dim, check in (
+        (T.INT8, "output", 12, 1, "quantization"),
+        (T.INT16, "input", 49, 1, "quantization"),
+        (T.INT16, "output", 12, 1, "quantization"),
+        (T.UINT8, "input", 49, 1, "ok"),
+        (T.INT32, "output", 12, 1, "ok"),
+        (T.INT8, "output", 1, 1, "ok"),
+    ):
+        detail = f"has {count} scales, at most 1" if check != "ok" else ""
+        add(f"{which} type {type_} {count} scales", kws, io_scales(type_, which, count, dim), check, detail, None)
+
+    # details: numbers at the int32 and int64 ends, names long and unprintable
+    def input_dim(value):
+        def edit(m):
+            g = m.subgraphs[0]
+            g.tensors[g.inputs[0]].shape = [1, 49, value, 1]
+
+        return edit
+
+    add("dimension -2^31", kws, input_dim(-(1 << 31)), "shape", "dimension 2 is -2147483648", -(1 << 31))
+    add("dimension -1", kws, input_dim(-1), "shape", "dimension 2 is -1", -1)
+    add("dimension -10", kws, input_dim(-10), "shape", "dimension 2 is -10", -10)
+
+    def custom_name(name: bytes):
+        def edit(m):
+            m.operatorCodes[0].customCode = name
+
+        return edit
+
+    long = bytes(range(65, 65 + 26)) + bytes(range(97, 97 + 26))  # A..Za..z: 52 characters
+    shown = f"subgraph 0 operator 0: custom {long[:40].decode()} is not in the op resolver"[:95]
+    out.append(
+        Judged(
+            "custom name of 52",
+            rewrite_model(pre, custom_name(long)),
+            generated["audio_preprocessor_int8"][1],
+            "op_unsupported",
+            shown,
+        )
+    )
+    odd = b"\x01\x1f \x7e\x7f\xff!"
+    shown = "subgraph 0 operator 0: custom ?? ~??! is not in the op resolver"
+    out.append(
+        Judged(
+            "custom name unprintable",
+            rewrite_model(pre, custom_name(odd)),
+            generated["audio_preprocessor_int8"][1],
+            "op_unsupported",
+            shown,
+        )
+    )
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -351,3 +506,10 @@ def test_inconsistent_expectations_are_refused(inputs):
 def test_constants_of_every_type_hold_exactly_their_bytes(inputs):
     for j in inputs.typed:
         judge(j)
+
+
+def test_edges_of_the_quantization_and_the_details(inputs):
+    for j in inputs.edges:
+        judge(j)
+    long = next(j for j in inputs.edges if j.where == "custom name of 52")
+    assert len(check_model(long.data, long.expect).detail) == mc.DETAIL_SIZE - 1
