@@ -34,6 +34,8 @@ OK = mc.ModelCheck(0, "ok", -1, 0, "ok")
 RESOLVER_CHECKS = {"op_unsupported", "op_version"}
 # The checks the damaged models of model_damage must reach between them.
 NOT_DAMAGED = {"argument", "subgraphs", "io_mismatch", "arena"}
+# Checks about the whole model, not one of its items: their reports name no index.
+WHOLE_MODEL = {"identifier", "flatbuffer", "trailing", "schema_version", "arena", "argument"}
 REPO = Path(__file__).resolve().parents[3]
 # What makes the inputs: the cases, probes, damage and codegen code, and this file.
 SOURCES = ("tests/vigil/core", "scripts/vigil", "models.yml")
@@ -49,6 +51,7 @@ class Judged:
     check: str
     detail: str = ""  # a phrase the detail must contain
     value: int | None = None  # the report's offending value
+    index: int | None = None  # the report's offending item (-1: none)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Inputs:
     several_faults: list[Judged]  # models with two faults: the earlier check of the list wins
     typed: list[Judged]  # constants of every TensorType, their buffers exact and one byte off
     edges: list[Judged]  # quantization at its limits, details with extreme numbers and long names
+    later: list[Judged]  # faults in a second subgraph, signature, map, buffer, operator...
 
 
 def inputs_key(data_dir: Path) -> str:
@@ -144,6 +148,7 @@ def build_inputs(request, data_dir: Path) -> Inputs:
         several,
         typed_constants(generated["kws_ref_model"][0], schema),
         edge_models(generated, schema),
+        later_items(generated, schema),
     )
 
 
@@ -361,6 +366,578 @@ def edge_models(generated, schema) -> list[Judged]:
     return out
 
 
+def later_items(generated, schema) -> list[Judged]:
+    """Each check's fault in an item after the first (a second subgraph copied from the first, a
+    second signature or tensor map, buffer 0, the last vector element), and what is allowed
+    there only: each loop must go on past its first item, and stop at its last."""
+    import copy
+    import struct
+
+    import numpy as np
+
+    from vigil.bench.model_damage import rewrite_model
+
+    kws, kws_expect = generated["kws_ref_model"][:2]
+    pre, pre_expect = generated["audio_preprocessor_int8"][:2]
+    vww, vww_expect = generated["vww_96_int8"][:2]
+    out = []
+
+    def two(edit):
+        """kws with subgraph 0 copied as subgraph 1, then `edit(model, subgraph 1)`."""
+
+        def run(m):
+            m.subgraphs.append(copy.deepcopy(m.subgraphs[0]))
+            edit(m, m.subgraphs[1])
+
+        return run
+
+    def add(where, data, edit, check, detail="", value=None, expect=None, index=None):
+        out.append(Judged(where, rewrite_model(data, edit), expect, check, detail, value, index))
+
+    def new_tensor(g, type_=9, shape=(1,)):
+        t = schema.TensorT()
+        t.shape, t.type, t.buffer, t.name = list(shape), type_, 0, b"late"
+        g.tensors.append(t)
+        return len(g.tensors) - 1
+
+    def ints(v):
+        return [int(x) for x in v]
+
+    def setv(table, name, k, value):
+        v = ints(getattr(table, name))
+        v[k] = value
+        setattr(table, name, v)
+
+    add("two subgraphs", kws, two(lambda m, g: None), "ok")
+    add("two subgraphs, expected", kws, two(lambda m, g: None), "ok", expect=kws_expect)
+    add(
+        "subgraph 1 tensor type 23",
+        kws,
+        two(lambda m, g: setattr(g.tensors[3], "type", 23)),
+        "tensor_type",
+        "subgraph 1 tensor 3",
+        23,
+        index=3,
+    )
+    add(
+        "subgraph 1 shape 0",
+        kws,
+        two(lambda m, g: setattr(g.tensors[g.inputs[0]], "shape", [1, 0])),
+        "shape",
+        "subgraph 1 tensor 0: dimension 1 is 0",
+        0,
+        index=0,
+    )
+    add(
+        "subgraph 1 2049 tensors",
+        kws,
+        two(lambda m, g: [new_tensor(g) for _ in range(2049 - len(g.tensors))]),
+        "limits",
+        "subgraph 1 has 2049",
+        2049,
+        index=1,
+    )
+    add(
+        "subgraph 1 input 9999",
+        kws,
+        two(lambda m, g: setattr(g, "inputs", [9999])),
+        "tensor_index",
+        "subgraph 1 input 0: tensor 9999 of 35",
+        9999,
+        index=0,
+    )
+    add(
+        "subgraph 1 output 9999",
+        kws,
+        two(lambda m, g: setattr(g, "outputs", [9999])),
+        "tensor_index",
+        "subgraph 1 output 0",
+        9999,
+        index=0,
+    )
+    add(
+        "subgraph 1 second output 35",
+        kws,
+        two(lambda m, g: setattr(g, "outputs", [34, 35])),
+        "tensor_index",
+        "subgraph 1 output 1: tensor 35 of 35",
+        35,
+        index=1,
+    )
+    add(
+        "subgraph 1 second input -1",
+        kws,
+        two(lambda m, g: setattr(g, "inputs", [0, -1])),
+        "tensor_index",
+        "subgraph 1 input 1: tensor -1",
+        -1,
+        index=1,
+    )
+    add(
+        "subgraph 1 op 1 input 9999",
+        kws,
+        two(lambda m, g: setv(g.operators[1], "inputs", 1, 9999)),
+        "tensor_index",
+        "subgraph 1 operator 1 input 1",
+        9999,
+        index=1,
+    )
+    add("subgraph 1 op 1 input -1", kws, two(lambda m, g: setv(g.operators[1], "inputs", 2, -1)), "ok")
+    add(
+        "subgraph 1 op 1 input -2",
+        kws,
+        two(lambda m, g: setv(g.operators[1], "inputs", 2, -2)),
+        "tensor_index",
+        "subgraph 1 operator 1 input 2: tensor -2",
+        -2,
+        index=1,
+    )
+    add(
+        "subgraph 1 op 2 output 9999",
+        kws,
+        two(lambda m, g: setv(g.operators[2], "outputs", 0, 9999)),
+        "tensor_index",
+        "subgraph 1 operator 2 output 0",
+        9999,
+        index=2,
+    )
+    add(
+        "subgraph 1 op 2 output -1",
+        kws,
+        two(lambda m, g: setv(g.operators[2], "outputs", 0, -1)),
+        "tensor_index",
+        "output 0: tensor -1",
+        -1,
+        index=2,
+    )
+    add(
+        "subgraph 1 op 0 intermediates",
+        kws,
+        two(lambda m, g: setattr(g.operators[0], "intermediates", [1, 35])),
+        "tensor_index",
+        "subgraph 1 operator 0 intermediate 1: tensor 35 of 35",
+        35,
+        index=0,
+    )
+    add(
+        "subgraph 1 op 0 intermediate -1",
+        kws,
+        two(lambda m, g: setattr(g.operators[0], "intermediates", [-1])),
+        "tensor_index",
+        "intermediate 0: tensor -1",
+        -1,
+        index=0,
+    )
+    add(
+        "subgraph 1 buffer 9999",
+        kws,
+        two(lambda m, g: setattr(g.tensors[2], "buffer", 9999)),
+        "buffer_index",
+        "subgraph 1 tensor 2: buffer 9999 of 37",
+        9999,
+        index=2,
+    )
+    add(
+        "subgraph 1 external buffer",
+        kws,
+        two(lambda m, g: setattr(g.tensors[2], "externalBuffer", 1)),
+        "external_data",
+        "subgraph 1 tensor 2",
+        1,
+        index=2,
+    )
+    add(
+        "subgraph 1 op 3 large options",
+        kws,
+        two(lambda m, g: setattr(g.operators[3], "largeCustomOptionsSize", 8)),
+        "external_data",
+        "subgraph 1 operator 3",
+        0,
+        index=3,
+    )
+
+    def wrong_size(m, g):
+        w = g.operators[0].inputs[1]
+        t = copy.deepcopy(g.tensors[w])
+        t.shape = [int(d) for d in t.shape]
+        t.shape[-1] += 1
+        g.tensors[w] = t
+
+    add("subgraph 1 weights shape", kws, two(wrong_size), "buffer_size", "subgraph 1 tensor")
+
+    def scale0(m, g):
+        t = g.tensors[g.inputs[0]]
+        t.quantization = copy.deepcopy(t.quantization)
+        t.quantization.scale = np.zeros(1, np.float32)
+
+    add("subgraph 1 scale 0", kws, two(scale0), "quantization", "subgraph 1 tensor 0: scale 0", 0, index=0)
+
+    def io_per_channel(m, g):
+        t = g.tensors[g.inputs[0]]
+        t.quantization = copy.deepcopy(t.quantization)
+        t.quantization.scale = np.ones(49, np.float32)
+        t.quantization.zeroPoint = np.zeros(49, np.int64)
+        t.quantization.quantizedDimension = 1
+
+    add("subgraph 1 input per channel", kws, two(io_per_channel), "ok")
+    add(
+        "subgraph 1 opcode 99",
+        kws,
+        two(lambda m, g: setattr(g.operators[4], "opcodeIndex", 99)),
+        "opcode_index",
+        "subgraph 1 operator 4: opcode_index 99",
+        99,
+        index=4,
+    )
+
+    def unwritten(m, g):
+        g.outputs = [new_tensor(g)]
+
+    add(
+        "subgraph 1 output unwritten",
+        kws,
+        two(unwritten),
+        "graph_outputs",
+        "subgraph 1 output 0: no operator writes tensor 35",
+        35,
+        index=35,
+    )
+
+    def second_output_unwritten(m, g):
+        g.outputs = [int(g.outputs[0]), new_tensor(g)]
+
+    add(
+        "subgraph 0 second output unwritten",
+        kws,
+        lambda m: second_output_unwritten(m, m.subgraphs[0]),
+        "graph_outputs",
+        "subgraph 0 output 1",
+        35,
+        index=35,
+    )
+    add(
+        "subgraph 0 output a constant",
+        kws,
+        lambda m: setattr(
+            m.subgraphs[0], "outputs", [int(m.subgraphs[0].outputs[0]), int(m.subgraphs[0].operators[0].inputs[2])]
+        ),
+        "ok",
+    )
+
+    def variable_output(m, g):
+        g.outputs = [int(g.outputs[0]), new_tensor(g)]
+        g.tensors[-1].isVariable = True
+
+    add("subgraph 0 output a variable", kws, lambda m: variable_output(m, m.subgraphs[0]), "ok")
+    add(
+        "subgraph 0 output a graph input",
+        kws,
+        lambda m: setattr(m.subgraphs[0], "outputs", [int(m.subgraphs[0].outputs[0]), 0]),
+        "ok",
+    )
+
+    def cycle(m, g):
+        setv(g.operators[0], "inputs", 0, int(g.operators[1].outputs[0]))
+
+    add("subgraph 1 cycle", kws, two(cycle), "order", "subgraph 1 operator 0 reads tensor", None, index=0)
+
+    def writes_twice(m, g):
+        setv(g.operators[2], "outputs", 0, int(g.operators[1].outputs[0]))
+
+    add(
+        "subgraph 1 written twice",
+        kws,
+        two(writes_twice),
+        "order",
+        "subgraph 1 operator 2 writes tensor",
+        None,
+        index=2,
+    )
+
+    def reads_variable(m, g):
+        v = new_tensor(g)
+        g.tensors[v].isVariable = True
+        setv(g.operators[0], "inputs", 0, v)
+
+    add("subgraph 1 reads a variable", kws, two(reads_variable), "ok")
+
+    def writes_variable(m, g):
+        v = new_tensor(g)
+        g.tensors[v].isVariable = True
+        setv(g.operators[2], "outputs", 0, v)
+        setv(g.operators[3], "inputs", 0, v)
+
+    add("subgraph 1 writes a variable", kws, two(writes_variable), "order", "already", None, index=2)
+
+    def vww_quantize_in_1(m, g):
+        index = next(i for i, c in enumerate(m.operatorCodes) if max(c.builtinCode, c.deprecatedBuiltinCode) == 114)
+        g.operators[0].opcodeIndex = index
+
+    add(
+        "subgraph 1 uses QUANTIZE",
+        vww,
+        two(vww_quantize_in_1),
+        "op_unsupported",
+        "subgraph 1 operator 0: builtin 114",
+        114,
+        vww_expect,
+        0,
+    )
+
+    def new_version(m, g):
+        code = copy.deepcopy(m.operatorCodes[g.operators[5].opcodeIndex])
+        code.version = 99
+        m.operatorCodes.append(code)
+        g.operators[5].opcodeIndex = len(m.operatorCodes) - 1
+
+    add("subgraph 1 op version 99", kws, two(new_version), "op_version", "subgraph 1 operator 5", 99, kws_expect, 5)
+
+    def version0(m, g):
+        code = copy.deepcopy(m.operatorCodes[g.operators[5].opcodeIndex])
+        code.version = 0
+        m.operatorCodes.append(code)
+        g.operators[5].opcodeIndex = len(m.operatorCodes) - 1
+
+    add("subgraph 1 op version 0", kws, two(version0), "op_version", "subgraph 1 operator 5", 0, None, 5)
+
+    # signatures (the preprocessor has one, over subgraph 0 of 43 tensors)
+    def second_signature(subgraph):
+        def edit(m):
+            m.signatureDefs.append(copy.deepcopy(m.signatureDefs[0]))
+            m.signatureDefs[1].subgraphIndex = subgraph
+
+        return edit
+
+    add(
+        "signature 1 names subgraph 1 of 1",
+        pre,
+        second_signature(1),
+        "subgraphs",
+        "signature 1 names subgraph 1 of 1",
+        1,
+        index=1,
+    )
+    add("signature 1 names subgraph 0", pre, second_signature(0), "ok")
+
+    def map_index(which, k, value, maps=None):
+        def edit(m):
+            sig = m.signatureDefs[0]
+            if maps is not None:
+                setattr(sig, which, [copy.deepcopy(getattr(sig, which)[0]) for _ in range(maps)])
+            getattr(sig, which)[k].tensorIndex = value
+
+        return edit
+
+    for which in ("inputs", "outputs"):
+        add(
+            f"signature {which} map 0 at 43",
+            pre,
+            map_index(which, 0, 43),
+            "tensor_index",
+            "signature 0 tensor map 0: tensor 43 of 43",
+            43,
+            index=0,
+        )
+        add(f"signature {which} map 0 at 42", pre, map_index(which, 0, 42), "ok")
+        add(
+            f"signature {which} map 1 at 43",
+            pre,
+            map_index(which, 1, 43, 2),
+            "tensor_index",
+            "tensor map 1: tensor 43 of 43",
+            43,
+            index=0,
+        )
+
+    def signature_on_small_subgraph(index):
+        def edit(m):
+            g = copy.deepcopy(m.subgraphs[0])
+            g.tensors, g.inputs, g.outputs, g.operators = [g.tensors[0]], [0], [0], []
+            m.subgraphs.append(g)
+            m.signatureDefs[0].subgraphIndex = 1
+            for t in m.signatureDefs[0].inputs + m.signatureDefs[0].outputs:
+                t.tensorIndex = index
+
+        return edit
+
+    add("signature over a 1-tensor subgraph, tensor 0", pre, signature_on_small_subgraph(0), "ok")
+    add(
+        "signature over a 1-tensor subgraph, tensor 1",
+        pre,
+        signature_on_small_subgraph(1),
+        "tensor_index",
+        "tensor 1 of 1",
+        1,
+        index=0,
+    )
+
+    def signature_on_larger_subgraph(m):
+        g = copy.deepcopy(m.subgraphs[0])
+        for _ in range(10):
+            new_tensor(g)
+        m.subgraphs.append(g)
+        m.signatureDefs[0].subgraphIndex = 1
+        m.signatureDefs[0].inputs[0].tensorIndex = 50
+
+    add("signature over subgraph 1, tensor 50 of 53", pre, signature_on_larger_subgraph, "ok")
+
+    # buffers, metadata
+    def buffer0(offset, size):
+        def edit(m):
+            m.buffers[0].offset, m.buffers[0].size = offset, size
+
+        return edit
+
+    add("buffer 0 offset 1", kws, buffer0(1, 0), "ok")
+    add(
+        "buffer 0 offset 2",
+        kws,
+        buffer0(2, 0),
+        "external_data",
+        "buffer 0 keeps 0 bytes outside the flatbuffer (offset 2)",
+        2,
+        index=0,
+    )
+    add("buffer 0 size 1", kws, buffer0(0, 1), "external_data", "buffer 0 keeps 1 bytes", 0, index=0)
+    add("buffer 0 offset 1 size 1", kws, buffer0(1, 1), "external_data", "", 1, index=0)
+
+    def large(offset, size, op=0):
+        def edit(m):
+            o = m.subgraphs[0].operators[op]
+            o.largeCustomOptionsOffset, o.largeCustomOptionsSize = offset, size
+
+        return edit
+
+    add("op 0 large offset 1", kws, large(1, 0), "ok")
+    add(
+        "op 0 large offset 2",
+        kws,
+        large(2, 0),
+        "external_data",
+        "subgraph 0 operator 0 keeps its custom options",
+        2,
+        index=0,
+    )
+    add("op 0 large size 1", kws, large(0, 1), "external_data", "", 0, index=0)
+    add("op 12 large size 1", kws, large(0, 1, 12), "external_data", "operator 12", 0, index=12)
+    add(
+        "no buffers at all",
+        kws,
+        lambda m: (setattr(m, "buffers", []), [setattr(t, "buffer", 0) for t in m.subgraphs[0].tensors]),
+        "buffer_index",
+        "buffer 0 of 0",
+    )
+
+    def metadata(k, buffer, count=None):
+        def edit(m):
+            if count is not None:
+                m.metadata = [copy.deepcopy(m.metadata[0]) for _ in range(count)]
+            m.metadata[k].buffer = buffer
+
+        return edit
+
+    nb = 37
+    add("metadata 0 buffer 37", kws, metadata(0, nb), "buffer_index", f"metadata 0: buffer {nb} of {nb}", nb, index=0)
+    add("metadata 0 buffer 36", kws, metadata(0, nb - 1), "ok")
+    add(
+        "metadata 1 buffer 37", kws, metadata(1, nb, 2), "buffer_index", f"metadata 1: buffer {nb} of {nb}", nb, index=1
+    )
+
+    def metadata_buffer(values):
+        return lambda m: setattr(m, "metadataBuffer", list(values))
+
+    add("metadata_buffer 0, 36", kws, metadata_buffer([0, nb - 1]), "ok")
+    add(
+        "metadata_buffer 37",
+        kws,
+        metadata_buffer([nb]),
+        "buffer_index",
+        f"metadata_buffer 0: buffer {nb} of {nb}",
+        nb,
+        index=0,
+    )
+    add(
+        "metadata_buffer 0, -1",
+        kws,
+        metadata_buffer([0, -1]),
+        "buffer_index",
+        "metadata_buffer 1: buffer -1",
+        -1,
+        index=1,
+    )
+    add("metadata_buffer 1, 37", kws, metadata_buffer([1, nb]), "buffer_index", "metadata_buffer 1", nb, index=1)
+    add(
+        "sentinel with 1 byte",
+        kws,
+        lambda m: setattr(m.buffers[0], "data", np.ones(1, np.uint8)),
+        "buffer_index",
+        "buffer 0, the empty sentinel, holds 1 bytes",
+        1,
+        index=0,
+    )
+    add("buffer 1 with data and no tensor", kws, lambda m: m.buffers.append(schema.BufferT()), "ok")
+
+    # the main graph
+    add(
+        "no operators",
+        kws,
+        lambda m: setattr(m.subgraphs[0], "operators", []),
+        "operators",
+        "subgraph 0 has no operators",
+        0,
+        index=0,
+    )
+    add(
+        "no inputs",
+        kws,
+        lambda m: setattr(m.subgraphs[0], "inputs", []),
+        "graph_inputs",
+        "subgraph 0 has no inputs",
+        0,
+        index=0,
+    )
+    add(
+        "subgraph 1 without operators, inputs, outputs",
+        kws,
+        two(lambda m, g: (setattr(g, "operators", []), setattr(g, "inputs", []), setattr(g, "outputs", []))),
+        "ok",
+    )
+    add(
+        "no subgraphs",
+        kws,
+        lambda m: setattr(m, "subgraphs", []),
+        "subgraphs",
+        "the model has no subgraph",
+        0,
+        index=-1,
+    )
+
+    # the last element of a vector, read again past its end: the vector moved to the end of the
+    # data, where the fence's 0xff bytes follow it (a read past the vector reads tensor -1)
+    def vector_to_end(data: bytes, table_of, slot: int) -> bytes:
+        from .model_cases import field_pos, root, u32
+
+        at = field_pos(table_of(root(data)), slot)
+        start = at + u32(data, at)
+        length = u32(data, start)
+        moved = data + bytes(-len(data) % 4)
+        new = len(moved)
+        moved += data[start : start + 4 + 4 * length]
+        return moved[:at] + struct.pack("<I", new - at) + moved[at + 4 :]
+
+    g0 = lambda r: r.Subgraphs(0)  # noqa: E731
+    for name, table_of, slot in (
+        ("subgraph inputs", g0, 6),
+        ("subgraph outputs", g0, 8),
+        ("operator 0 inputs", lambda r: r.Subgraphs(0).Operators(0), 6),
+        ("operator 12 outputs", lambda r: r.Subgraphs(0).Operators(12), 8),
+    ):
+        for expect in (None, kws_expect):
+            moved = vector_to_end(kws, table_of, slot)
+            out.append(Judged(f"{name} at the end of the data", moved, expect, "ok"))
+    return out
+
+
 @pytest.fixture(scope="module")
 def inputs(request, data_dir) -> Inputs:
     path = cache_dir() / "model-check-mutants" / f"{inputs_key(data_dir)}.pickle"
@@ -397,6 +974,10 @@ def judge(j: Judged) -> None:
     assert j.detail in r.detail, (j.where, r)
     if j.value is not None:
         assert r.value == j.value, (j.where, r)
+    if j.index is not None:
+        assert r.index == j.index, (j.where, r)
+    if j.check in WHOLE_MODEL:
+        assert r.index == -1, (j.where, r)
 
 
 def test_real_models_pass(inputs):
@@ -513,3 +1094,8 @@ def test_edges_of_the_quantization_and_the_details(inputs):
         judge(j)
     long = next(j for j in inputs.edges if j.where == "custom name of 52")
     assert len(check_model(long.data, long.expect).detail) == mc.DETAIL_SIZE - 1
+
+
+def test_faults_after_the_first_item(inputs):
+    for j in inputs.later:
+        judge(j)
