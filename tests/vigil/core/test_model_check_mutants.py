@@ -331,6 +331,34 @@ def edge_models(generated, schema) -> list[Judged]:
 
         return edit
 
+    tfl4 = kws[:4] + b"TFL4" + kws[8:]
+    out.append(
+        Judged(
+            "identifier TFL4", tfl4, None, "identifier", "not the identifier TFL3", int.from_bytes(b"TFL4", "little")
+        )
+    )
+    out.append(Judged("the 8-byte header alone", kws[:8], None, "flatbuffer", "outside the data"))
+    out.append(
+        Judged(
+            "16 trailing zeros",
+            kws + bytes(16),
+            None,
+            "trailing",
+            f"16 bytes after the flatbuffer's end (byte {len(kws)}), at most 15 allowed",
+            16,
+        )
+    )
+    out.append(
+        Judged(
+            "a non-zero byte after 8 zeros",
+            kws + bytes(8) + b"\x01",
+            None,
+            "trailing",
+            f"non-zero byte {len(kws) + 8} after the flatbuffer's end (byte {len(kws)})",
+            len(kws) + 8,
+        )
+    )
+
     add("dimension -2^31", kws, input_dim(-(1 << 31)), "shape", "dimension 2 is -2147483648", -(1 << 31))
     add("dimension -1", kws, input_dim(-1), "shape", "dimension 2 is -1", -1)
     add("dimension -10", kws, input_dim(-10), "shape", "dimension 2 is -10", -10)
@@ -935,6 +963,194 @@ def later_items(generated, schema) -> list[Judged]:
         for expect in (None, kws_expect):
             moved = vector_to_end(kws, table_of, slot)
             out.append(Judged(f"{name} at the end of the data", moved, expect, "ok"))
+
+    # more than one of a kind: graph inputs, operator outputs and inputs, expected tensors
+    def second_input(m):
+        g = m.subgraphs[0]
+        n = new_tensor(g)
+        g.inputs = [0, n]
+        g.operators[0].inputs = ints(g.operators[0].inputs) + [n]
+
+    add("a second graph input, read by operator 0", kws, second_input, "ok")
+
+    def second_op_output(m):
+        g = m.subgraphs[0]
+        n = new_tensor(g)
+        g.operators[12].outputs = ints(g.operators[12].outputs) + [n]
+        g.outputs = [34, n]
+
+    add("operator 12's second output, a graph output", kws, second_op_output, "ok")
+    add("graph output written by operator 0", kws, lambda m: setattr(m.subgraphs[0], "outputs", [34, 22]), "ok")
+    add(
+        "operator 0 input 1 read before written",
+        kws,
+        lambda m: setv(m.subgraphs[0].operators[0], "inputs", 1, 23),
+        "order",
+        "subgraph 0 operator 0 reads tensor 23",
+        23,
+        index=0,
+    )
+    add(
+        "no outputs",
+        kws,
+        lambda m: setattr(m.subgraphs[0], "outputs", []),
+        "graph_outputs",
+        "subgraph 0 has no outputs",
+        0,
+        index=0,
+    )
+    add(
+        "a second graph input per channel",
+        kws,
+        lambda m: setattr(m.subgraphs[0], "inputs", [0, 17]),
+        "quantization",
+        "graph input/output tensor 17 has",
+        None,
+        index=17,
+    )
+    add(
+        "a second graph output per channel",
+        kws,
+        lambda m: setattr(m.subgraphs[0], "outputs", [34, 17]),
+        "quantization",
+        "graph input/output tensor 17 has",
+        None,
+        index=17,
+    )
+
+    def output_two_scales(m):
+        t = m.subgraphs[0].tensors[34]
+        t.shape = [2, 6]
+        t.quantization.scale = np.ones(2, np.float32)
+        t.quantization.zeroPoint = np.zeros(2, np.int64)
+        t.quantization.quantizedDimension = 0
+
+    add(
+        "graph output of 2 scales",
+        kws,
+        output_two_scales,
+        "quantization",
+        "tensor 34 has 2 scales, at most 1",
+        2,
+        index=34,
+    )
+
+    def tensor0_wrong_constant(m):
+        m.subgraphs[0].tensors[0].buffer = m.subgraphs[0].tensors[17].buffer
+
+    add(
+        "tensor 0 a constant of the wrong size",
+        kws,
+        tensor0_wrong_constant,
+        "buffer_size",
+        "subgraph 0 tensor 0",
+        None,
+        index=0,
+    )
+
+    def one_byte_constant(m):
+        b = schema.BufferT()
+        b.data = np.ones(1, np.uint8)
+        m.buffers.append(b)
+        n = new_tensor(m.subgraphs[0], 9, (2,))
+        m.subgraphs[0].tensors[n].buffer = len(m.buffers) - 1
+
+    add("INT8 [2] in 1 byte", kws, one_byte_constant, "buffer_size", "holds 1 bytes, its shape needs 2", 1)
+
+    def one_buffer(data_bytes, metadata_buffer=None):
+        def edit(m):
+            b = schema.BufferT()
+            if data_bytes:
+                b.data = np.ones(data_bytes, np.uint8)
+            m.buffers = [b]
+            for t in m.subgraphs[0].tensors:
+                t.buffer = 0
+            if metadata_buffer is not None:
+                m.metadata[0].buffer = metadata_buffer
+
+        return edit
+
+    add(
+        "one buffer, the sentinel with data",
+        kws,
+        one_buffer(1),
+        "buffer_index",
+        "buffer 0, the empty sentinel, holds 1 bytes",
+        1,
+        index=0,
+    )
+    # no constants left: operator 0 reads its weights before anything writes them
+    add(
+        "one buffer, metadata names buffer 0",
+        kws,
+        one_buffer(0, 0),
+        "order",
+        "subgraph 0 operator 0 reads tensor 17",
+        17,
+        index=0,
+    )
+
+    # operator codes: a name differing in its first character, a resolver list read past its end
+    def rename(name):
+        return lambda m: setattr(m.operatorCodes[0], "customCode", name)
+
+    add(
+        "custom XignalWindow",
+        pre,
+        rename(b"XignalWindow"),
+        "op_unsupported",
+        "custom XignalWindow is not",
+        None,
+        pre_expect,
+        0,
+    )
+    nameless = rewrite_model(pre, rename(None))
+    if nameless[1] == 0:  # the root offset's low byte, then a NUL: a resolver name as data[0:2]
+        weird = dataclasses.replace(pre_expect, custom_ops=((chr(nameless[0]), 1),))
+        out.append(
+            Judged("nameless custom, resolver name as data[0]", nameless, weird, "op_unsupported", "without a name")
+        )
+
+    # the input without quantization, expected so; a wrong first dimension; a second input
+    def unquantized_input(m):
+        m.subgraphs[0].tensors[0].quantization = None
+
+    x = kws_expect.inputs[0]
+    raw_input = dataclasses.replace(kws_expect, inputs=(dataclasses.replace(x, scale=0.0, zero_point=0),))
+    add("input without quantization, expected so", kws, unquantized_input, "ok", expect=raw_input)
+    add(
+        "input without quantization, expected with",
+        kws,
+        unquantized_input,
+        "io_mismatch",
+        "input 0: quantization differs",
+        0,
+        kws_expect,
+        0,
+    )
+    wrong_dim0 = dataclasses.replace(kws_expect, inputs=(dataclasses.replace(x, shape=(2, *x.shape[1:])),))
+    out.append(Judged("expected input of 2 first", kws, wrong_dim0, "io_mismatch", "input 0: shape differs", 4, 0))
+    two_inputs = dataclasses.replace(kws_expect, inputs=(x, x))
+    out.append(
+        Judged("2 inputs expected, 1 there", kws, two_inputs, "io_mismatch", "1 inputs, the metadata has 2", 1, -1)
+    )
+
+    def two_graph_inputs(m):
+        g = m.subgraphs[0]
+        g.inputs = [0, 22]
+        g.operators[0].outputs = [new_tensor(g)]
+
+    second = dataclasses.replace(x, type=7)
+    add(
+        "second input of another type",
+        kws,
+        two_graph_inputs,
+        "io_mismatch",
+        "input 1: type 9, the metadata has 7",
+        9,
+        dataclasses.replace(kws_expect, inputs=(x, second)),
+        22,
+    )
     return out
 
 
@@ -1037,7 +1253,13 @@ def test_bad_arguments_are_refused_without_reading(inputs):
     raw, address = mc.aligned_copy(data + bytes(16))
     for offset in (1, 2, 4, 8, 15):
         status, r = raw_check(address + offset, len(data), None)
-        assert (status, r.check, r.value, r.detail) == (-1, "argument", offset, "model data not 16-byte aligned")
+        assert (status, r.check, r.index, r.value, r.detail) == (
+            -1,
+            "argument",
+            -1,
+            offset,
+            "model data not 16-byte aligned",
+        )
     for size in (1, 5):
         assert raw_check(None, size, None)[1] == mc.ModelCheck(-1, "argument", -1, 0, "no model data")
     assert raw_check(None, 0, None)[1].check == "identifier"  # no data, no bytes: nothing to read
@@ -1071,6 +1293,32 @@ def expectation_variants(expect: ModelExpect):
             e = mc._struct(expect, keep)
             getattr(e, which)[0].rank = rank
             yield f"{which} of rank {rank}", e, keep, check
+
+
+def test_expectation_lists_are_read_to_their_counts_only(inputs):
+    """Arrays longer than their counts: the element past the count is never read (the resolver's
+    missing operator stands there; an output of rank 7)."""
+    data, expect = inputs.real[0].data, inputs.real[0].expect
+    raw, address = mc.aligned_copy(data)
+    missing = expect.builtin_ops[-1]
+    keep = mc._Keep()
+    e = mc._struct(dataclasses.replace(expect, builtin_ops=expect.builtin_ops[:-1] + (missing,) * 2), keep)
+    e.num_builtin_ops = len(expect.builtin_ops) - 1
+    versions = (C.c_int32 * (e.num_builtin_ops + 1))(*[v for _, v in expect.builtin_ops[:-1]], missing[1])
+    e.builtin_versions = versions
+    status, r = raw_check(address, len(data), C.byref(e))
+    assert (r.check, r.value) == ("op_unsupported", missing[0]), r
+    for which in ("inputs", "outputs"):
+        keep = mc._Keep()
+        e = mc._struct(dataclasses.replace(expect, **{which: getattr(expect, which) * 2}), keep)
+        setattr(e, f"num_{which}", 1)
+        getattr(e, which)[1].rank = mc.MAX_RANK + 1
+        assert raw_check(address, len(data), C.byref(e))[1] == OK, which
+        setattr(e, f"num_{which}", 2)
+        assert raw_check(address, len(data), C.byref(e))[1].check == "argument", which
+        getattr(e, which)[1].rank = mc.MAX_RANK
+        assert raw_check(address, len(data), C.byref(e))[1].check == "io_mismatch", which
+    del raw
 
 
 def test_inconsistent_expectations_are_refused(inputs):
