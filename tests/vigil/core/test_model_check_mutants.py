@@ -1140,6 +1140,34 @@ def later_items(generated, schema) -> list[Judged]:
         g.inputs = [0, 22]
         g.operators[0].outputs = [new_tensor(g)]
 
+    def last_of_2048(how):
+        def edit(m):
+            g = m.subgraphs[0]
+            while len(g.tensors) < 2048:
+                new_tensor(g)
+            if how == "input":
+                g.inputs = [0, 2047]
+                g.operators[0].inputs = ints(g.operators[0].inputs) + [2047]
+            else:  # operator 12 writes tensor 2047 too, a graph output; then operator 11 writes it again
+                g.operators[12].outputs = [34, 2047]
+                g.outputs = [34, 2047]
+                if how == "twice":
+                    g.operators[11].outputs = [33, 2047]
+
+        return edit
+
+    add("tensor 2047 of 2048 a graph input", kws, last_of_2048("input"), "ok")
+    add("tensor 2047 of 2048 a graph output", kws, last_of_2048("output"), "ok")
+    add(
+        "tensor 2047 of 2048 written twice",
+        kws,
+        last_of_2048("twice"),
+        "order",
+        "operator 12 writes tensor 2047",
+        2047,
+        index=12,
+    )
+
     second = dataclasses.replace(x, type=7)
     add(
         "second input of another type",
