@@ -1179,6 +1179,78 @@ def later_items(generated, schema) -> list[Judged]:
         dataclasses.replace(kws_expect, inputs=(x, second)),
         22,
     )
+    # tables and vtables at their limits (positions from the flatbuffers runtime)
+    from .model_cases import put, root, vtable
+
+    t0 = root(kws).Subgraphs(0).Tensors(0)._tab.Pos
+    vt0 = vtable(kws, root(kws).Subgraphs(0).Tensors(0))
+
+    def soffset_to(vt: int) -> bytes:
+        return put(kws, t0, "<i", t0 - vt)
+
+    out.append(
+        Judged(
+            "vtable at the data's end",
+            soffset_to(len(kws)),
+            None,
+            "flatbuffer",
+            "tensor at byte " + str(len(kws)) + ": runs past the end",
+        )
+    )
+    out.append(
+        Judged(
+            "vtable past the data's end", soffset_to(len(kws) + 2), None, "flatbuffer", "vtable outside the data", t0
+        )
+    )
+    out.append(
+        Judged("vtable at byte 0", soffset_to(0), None, "flatbuffer", "tensor at byte 0: overlaps the header", 0)
+    )
+    out.append(Judged("vtable at byte -2", soffset_to(-2), None, "flatbuffer", "vtable outside the data", t0))
+    out.append(
+        Judged(
+            "vtable at an odd byte",
+            soffset_to(vt0 + 1),
+            None,
+            "flatbuffer",
+            f"tensor at byte {vt0 + 1}: not 2-byte aligned",
+            vt0 + 1,
+        )
+    )
+    for size, check, detail in (
+        (2, "flatbuffer", "bad vtable size"),
+        (3, "flatbuffer", "bad vtable size"),
+        (5, "flatbuffer", "bad vtable size"),
+        (6, "ok", ""),
+    ):
+        out.append(Judged(f"tensor 0 vtable of {size} bytes", put(kws, vt0, "<H", size), None, check, detail))
+    table_size = struct.unpack_from("<H", kws, vt0 + 2)[0]
+    for size, check, detail in (
+        (3, "flatbuffer", "bad table size"),
+        (0, "flatbuffer", "bad table size"),
+        (4, "flatbuffer", "field outside its table"),
+    ):
+        out.append(Judged(f"tensor 0 table of {size} bytes", put(kws, vt0 + 2, "<H", size), None, check, detail))
+    out.append(Judged("tensor 0 table 4 bytes longer", put(kws, vt0 + 2, "<H", table_size + 4), None, "ok"))
+
+    # operator code ADD (0): builtin_code 0 is the schema default, so the builder omits it
+    def add_code(m):
+        for c in m.operatorCodes:
+            if max(c.builtinCode, c.deprecatedBuiltinCode) == 9:  # FULLY_CONNECTED
+                c.builtinCode, c.deprecatedBuiltinCode = 0, 0
+
+    as_add = dataclasses.replace(
+        kws_expect, builtin_ops=tuple((0, v) if c == 9 else (c, v) for c, v in kws_expect.builtin_ops)
+    )
+    add("FULLY_CONNECTED renamed ADD, resolver has ADD", kws, add_code, "ok", expect=as_add)
+    add(
+        "FULLY_CONNECTED renamed ADD, resolver has FULLY_CONNECTED",
+        kws,
+        add_code,
+        "op_unsupported",
+        "builtin 0 is not",
+        0,
+        kws_expect,
+    )
     return out
 
 
