@@ -1179,6 +1179,12 @@ def later_items(generated, schema) -> list[Judged]:
         dataclasses.replace(kws_expect, inputs=(x, second)),
         22,
     )
+    # an empty vector as the data's last bytes: its elements start exactly at the end
+    empty = rewrite_model(kws, lambda m: setattr(m.subgraphs[0].operators[0], "intermediates", []))
+    moved = vector_to_end(empty, lambda r: r.Subgraphs(0).Operators(0), 20)  # field 8, intermediates
+    out.append(Judged("an empty vector at the data's end", moved, None, "ok"))
+    out.append(Judged("an empty vector past the data's end", moved[:-1], None, "flatbuffer", "runs past the end"))
+
     # tables and vtables at their limits (positions from the flatbuffers runtime)
     from .model_cases import put, root, vtable
 
