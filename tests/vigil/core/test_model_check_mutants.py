@@ -1179,6 +1179,27 @@ def later_items(generated, schema) -> list[Judged]:
         dataclasses.replace(kws_expect, inputs=(x, second)),
         22,
     )
+    # the graph's inputs (outputs) vector moved to the end, directly followed by a vector of 17
+    # elements (operator 0's intermediates, all tensor 0): a read past its end would see tensor
+    # 17, per-channel weights, as a graph input (output); a quantization vector at the end
+    with_17 = rewrite_model(kws, lambda m: setattr(m.subgraphs[0].operators[0], "intermediates", [0] * 17))
+    for name, slot in (("inputs", 6), ("outputs", 8)):
+        moved = vector_to_end(with_17, g0, slot)
+        moved = vector_to_end(moved, lambda r: r.Subgraphs(0).Operators(0), 20)
+        out.append(Judged(f"graph {name} then a vector of 17 at the data's end", moved, None, "ok"))
+    for k in (0, 17):
+        moved = vector_to_end(kws, lambda r, k=k: r.Subgraphs(0).Tensors(k).Quantization(), 8)  # scale
+        out.append(Judged(f"tensor {k}'s scales at the data's end", moved, None, "ok"))
+    add(
+        "subgraph 1 output -1",
+        kws,
+        two(lambda m, g: setattr(g, "outputs", [-1])),
+        "tensor_index",
+        "subgraph 1 output 0: tensor -1",
+        -1,
+        index=0,
+    )
+
     # an empty vector as the data's last bytes: its elements start exactly at the end
     empty = rewrite_model(kws, lambda m: setattr(m.subgraphs[0].operators[0], "intermediates", []))
     moved = vector_to_end(empty, lambda r: r.Subgraphs(0).Operators(0), 20)  # field 8, intermediates
