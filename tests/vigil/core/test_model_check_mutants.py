@@ -1206,8 +1206,176 @@ def later_items(generated, schema) -> list[Judged]:
     out.append(Judged("an empty vector at the data's end", moved, None, "ok"))
     out.append(Judged("an empty vector past the data's end", moved[:-1], None, "flatbuffer", "runs past the end"))
 
+    # every vector whose length claims elements up to 3 bytes past the data's end: refused where
+    # its length is read, before any element (each call site reads its vector at its own size)
+    from .model_cases import field_pos, put, root, target, u32, vtable
+
+    def longer(data: bytes, table_of, slot: int, size: int = 4, exact: str = "ok") -> list[Judged]:
+        at = field_pos(table_of(root(data)), slot)
+        vec = target(data, at)
+        left = len(data) - vec - 4
+        if size == 1:  # exactly to the data's end (opaque bytes: accepted), and one more
+            return [
+                Judged(f"byte vector at {vec} to the end", put(data, vec, "<I", left), None, exact),
+                Judged(
+                    f"byte vector at {vec} past the end",
+                    put(data, vec, "<I", left + 1),
+                    None,
+                    "flatbuffer",
+                    f"at byte {vec + 4}: runs past the end of the data",
+                    vec + 4,
+                ),
+            ]
+        count = left // 4 + 1  # 4 * count > what is left, 3 * count is not
+        return [
+            Judged(
+                f"vector at {vec} of {count}",
+                put(data, vec, "<I", count),
+                None,
+                "flatbuffer",
+                f"at byte {vec + 4}: runs past the end of the data",
+                vec + 4,
+            )
+        ]
+
+    def with_fields(m):
+        g = m.subgraphs[0]
+        q = g.tensors[0].quantization
+        q.min, q.max = np.zeros(1, np.float32), np.ones(1, np.float32)
+        g.tensors[0].shapeSignature = [1, 49, 10, 1]
+        g.operators[0].intermediates = [1]
+        g.operators[0].mutatingVariableInputs = [False]
+        g.operators[0].customOptions = np.ones(3, np.uint8)
+        m.metadataBuffer = [0]
+        v = schema.VariantSubTypeT()
+        v.shape = [2]
+        g.tensors[1].variantTensors = [v]
+
+    rich = rewrite_model(kws, with_fields)
+    sg = lambda r: r.Subgraphs(0)  # noqa: E731
+    for table_of, slot in (
+        (lambda r: r, 6), (lambda r: r, 8), (lambda r: r, 12), (lambda r: r, 14), (lambda r: r, 16),
+        (sg, 4), (sg, 6), (sg, 8), (sg, 10),
+        (lambda r: r.Subgraphs(0).Tensors(0), 4), (lambda r: r.Subgraphs(0).Tensors(0), 18),
+        (lambda r: r.Subgraphs(0).Tensors(1), 22), (lambda r: r.Subgraphs(0).Tensors(1).VariantTensors(0), 4),
+        (lambda r: r.Subgraphs(0).Tensors(0).Quantization(), 4), (lambda r: r.Subgraphs(0).Tensors(0).Quantization(), 6),
+        (lambda r: r.Subgraphs(0).Tensors(0).Quantization(), 8),
+        (lambda r: r.Subgraphs(0).Operators(0), 6), (lambda r: r.Subgraphs(0).Operators(0), 8),
+        (lambda r: r.Subgraphs(0).Operators(0), 20),
+    ):  # fmt: skip
+        out += longer(rich, table_of, slot)
+    for table_of, slot in (
+        (lambda r: r.Subgraphs(0).Operators(0), 14), (lambda r: r.Subgraphs(0).Operators(0), 18),
+    ):  # fmt: skip
+        out += longer(rich, table_of, slot, 1)
+    # the weights' buffer to the data's end: well-formed, then too large for its shape
+    out += longer(rich, lambda r: r.Buffers(r.Subgraphs(0).Tensors(17).Buffer()), 4, 1, "buffer_size")
+    for table_of, slot in ((lambda r: r, 18), (lambda r: r.SignatureDefs(0), 4), (lambda r: r.SignatureDefs(0), 6)):
+        out += longer(pre, table_of, slot)
+
+    # a field's offset past the data's end; a table, a vtable 3 bytes before the end
+    at = field_pos(root(kws).Subgraphs(0), 4)
+    out.append(
+        Judged(
+            "tensors offset to the data's end",
+            put(kws, at, "<I", len(kws) - at),
+            None,
+            "flatbuffer",
+            "offset points outside the data",
+            at,
+        )
+    )
+    tail = kws + bytes(3)
+    out.append(
+        Judged(
+            "root table 3 bytes before the end",
+            put(tail, 0, "<I", len(kws)),
+            None,
+            "flatbuffer",
+            "model at byte " + str(len(kws)) + ": runs past the end",
+            len(kws),
+        )
+    )
+    t0 = root(kws).Subgraphs(0).Tensors(0)._tab.Pos
+    vt_tail = kws + b"\x02\x00\x00"
+    out.append(
+        Judged(
+            "a vtable 3 bytes before the end",
+            put(vt_tail, t0, "<i", t0 - len(kws)),
+            None,
+            "flatbuffer",
+            "runs past the end",
+            len(kws),
+        )
+    )
+    empty_vt = kws + b"\x04\x00\x04\x00"
+    out.append(Judged("tensor 0 with an empty vtable at the end", put(empty_vt, t0, "<i", t0 - len(kws)), None, "ok"))
+    vt0 = vtable(kws, root(kws).Subgraphs(0).Tensors(0))
+    odd_vt = next(p for p in range(vt0 + 1, len(kws) - 8, 2) if struct.unpack_from("<H", kws, p)[0] % 2 == 1)
+    out.append(
+        Judged(
+            "a vtable at an odd byte, its size odd",
+            put(kws, t0, "<i", t0 - odd_vt),
+            None,
+            "flatbuffer",
+            "not 2-byte aligned",
+            odd_vt,
+        )
+    )
+    tsize = struct.unpack_from("<H", kws, vt0 + 2)[0]
+    out.append(
+        Judged(
+            "tensor 0 buffer field across its table's end",
+            put(kws, vt0 + 4 + 2 * 2, "<H", tsize - 2),
+            None,
+            "flatbuffer",
+            "field outside its table",
+            t0,
+        )
+    )
+    out.append(
+        Judged(
+            "tensor 0 buffer field misaligned",
+            put(kws, vt0 + 4 + 2 * 2, "<H", 6),
+            None,
+            "flatbuffer",
+            "misaligned field",
+            t0 + 6,
+        )
+    )
+    add("buffer 0 offset 2^32", kws, buffer0(1 << 32, 0), "external_data", "", 1 << 32, index=0)
+    add("buffer 0 size 2^32", kws, buffer0(0, 1 << 32), "external_data", "", 0, index=0)
+    add("op 0 large offset 2^32", kws, large(1 << 32, 0), "external_data", "", 1 << 32, index=0)
+    out.append(Judged("the preprocessor ending with its last string's NUL", pre[:-3], None, "ok"))
+    s0 = target(kws, field_pos(root(kws).Subgraphs(0).Tensors(0), 10))
+    nul = s0 + 4 + u32(kws, s0)
+    out.append(
+        Judged(
+            "tensor 0's name without its NUL",
+            put(kws, nul, "<B", ord("X")),
+            None,
+            "flatbuffer",
+            "string without its NUL",
+            nul,
+        )
+    )
+    add(
+        "schema version 0",
+        kws,
+        lambda m: setattr(m, "version", 0),
+        "schema_version",
+        "schema version 0, TFLM reads 3",
+        0,
+    )
+
+    def details_type(m):
+        q = m.subgraphs[0].tensors[0].quantization
+        q.detailsType = 9
+        q.details = schema.CustomQuantizationT()
+
+    add("quantization details type 9", kws, details_type, "flatbuffer", "not a member of the union")
+
     # tables and vtables at their limits (positions from the flatbuffers runtime)
-    from .model_cases import put, root, vtable
 
     t0 = root(kws).Subgraphs(0).Tensors(0)._tab.Pos
     vt0 = vtable(kws, root(kws).Subgraphs(0).Tensors(0))
