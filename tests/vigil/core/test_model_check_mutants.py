@@ -964,6 +964,46 @@ def later_items(generated, schema) -> list[Judged]:
             moved = vector_to_end(kws, table_of, slot)
             out.append(Judged(f"{name} at the end of the data", moved, expect, "ok"))
 
+    def signature_on_0_with_small_1(m):
+        g = copy.deepcopy(m.subgraphs[0])
+        g.tensors, g.inputs, g.outputs, g.operators = [g.tensors[0]], [0], [0], []
+        m.subgraphs.append(g)
+        m.signatureDefs[0].inputs[0].tensorIndex = 42
+
+    add("signature over subgraph 0 (43 tensors), subgraph 1 of 1", pre, signature_on_0_with_small_1, "ok")
+    add(
+        "operator 12's second output 9999",
+        kws,
+        lambda m: setattr(m.subgraphs[0].operators[12], "outputs", [34, 9999]),
+        "tensor_index",
+        "subgraph 0 operator 12 output 1: tensor 9999",
+        9999,
+        index=12,
+    )
+
+    def second_signature_bad_map(m):
+        m.signatureDefs.append(copy.deepcopy(m.signatureDefs[0]))
+        m.signatureDefs[1].outputs[0].tensorIndex = 43
+
+    add(
+        "signature 1's output map at 43",
+        pre,
+        second_signature_bad_map,
+        "tensor_index",
+        "signature 1 tensor map 0: tensor 43 of 43",
+        43,
+        index=1,
+    )
+    add(
+        "tensor 0 in an external buffer",
+        kws,
+        lambda m: setattr(m.subgraphs[0].tensors[0], "externalBuffer", 1),
+        "external_data",
+        "subgraph 0 tensor 0 keeps its data in external buffer 1",
+        1,
+        index=0,
+    )
+
     # more than one of a kind: graph inputs, operator outputs and inputs, expected tensors
     def second_input(m):
         g = m.subgraphs[0]
