@@ -1416,6 +1416,56 @@ def later_items(generated, schema) -> list[Judged]:
 
     add("quantization details type 9", kws, details_type, "flatbuffer", "not a member of the union")
 
+    # the structure pass reads every item of every table vector, also those no check loads later
+    def no_nul(data: bytes, table_of, slot: int) -> Judged:
+        chars = target(data, field_pos(table_of(root(data)), slot))
+        nul = chars + 4 + u32(data, chars)
+        return Judged(
+            f"string at {chars} without its NUL",
+            put(data, nul, "<B", ord("X")),
+            None,
+            "flatbuffer",
+            "string without its NUL",
+            nul,
+        )
+
+    out.append(no_nul(pre, lambda r: r.Metadata(0), 4))  # Metadata.name
+    out.append(no_nul(pre, lambda r: r.Metadata(1), 4))
+    out.append(no_nul(pre, lambda r: r.SignatureDefs(0), 8))  # SignatureDef.signature_key
+    two_sigs = rewrite_model(pre, lambda m: m.signatureDefs.append(copy.deepcopy(m.signatureDefs[0])))
+    out.append(no_nul(two_sigs, lambda r: r.SignatureDefs(1), 8))
+    out.append(no_nul(two_sigs, lambda r: r.SignatureDefs(1).Inputs(0), 4))  # TensorMap.name
+    out.append(no_nul(two_sigs, lambda r: r.SignatureDefs(0).Outputs(0), 4))
+    meta_buffer = root(kws).Metadata(0).Buffer()
+    bvt = vtable(kws, root(kws).Buffers(meta_buffer))
+    out.append(
+        Judged(
+            "the metadata's buffer with an odd vtable size",
+            put(kws, bvt, "<H", 7),
+            None,
+            "flatbuffer",
+            "bad vtable size",
+            bvt,
+        )
+    )
+    r_vww = root(vww)
+    unused = max(
+        k
+        for k in range(r_vww.OperatorCodesLength())
+        if max(r_vww.OperatorCodes(k).BuiltinCode(), r_vww.OperatorCodes(k).DeprecatedBuiltinCode()) in (6, 114)
+    )
+    cvt = vtable(vww, r_vww.OperatorCodes(unused))
+    out.append(
+        Judged(
+            f"unused operator code {unused} with an odd vtable size",
+            put(vww, cvt, "<H", 7),
+            None,
+            "flatbuffer",
+            "bad vtable size",
+            cvt,
+        )
+    )
+
     # tables and vtables at their limits (positions from the flatbuffers runtime)
 
     t0 = root(kws).Subgraphs(0).Tensors(0)._tab.Pos
