@@ -50,6 +50,8 @@ C_TESTS = {
     "mfcc.c": ["tests/vigil/core/test_mfcc.py"],
     "fft.c": ["tests/vigil/core/test_mfcc.py"],
     "image.c": ["tests/vigil/core/test_image.py"],
+    "model_check.c": ["tests/vigil/core/test_model_check_mutants.py"],
+    "tflite_reader.c": ["tests/vigil/core/test_model_check_mutants.py"],
 }
 DEFAULT_C_FILES = (
     "recognizer.c",

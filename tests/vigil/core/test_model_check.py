@@ -168,6 +168,10 @@ CASES = cases() + STRUCTURE_CASES
 @pytest.fixture(scope="module")
 def generated(manifest, tmp_path_factory) -> dict[str, tuple[bytes, ModelExpect, str]]:
     """name -> (model bytes, the expectation its generated header holds, the header and resolver text)."""
+    return generate_models(manifest, tmp_path_factory)
+
+
+def generate_models(manifest, tmp_path_factory) -> dict[str, tuple[bytes, ModelExpect, str]]:
     out = {}
     for name, (model, role) in MODELS.items():
         resolved = resolve_model(model, manifest, role=role)
