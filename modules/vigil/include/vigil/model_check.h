@@ -52,7 +52,8 @@
  *                     this checker's dataflow bitset).
  *  7. tensor_type     every tensor's type is a TensorType of the schema (0..22).
  *  8. shape           every dimension of every tensor's shape is > 0 (a scalar has no
- *                     dimensions), and its bytes (elements x element size) fit in 2^31 - 1.
+ *                     dimensions), and both its element count (TFLM counts elements in an
+ *                     int) and its bytes (elements x element size) fit in 2^31 - 1.
  *  9. tensor_index    every tensor index (subgraph inputs and outputs, operator inputs,
  *                     outputs and intermediates, signature tensor maps) is inside its
  *                     subgraph's tensors; -1 (an omitted optional input) is allowed only as an
