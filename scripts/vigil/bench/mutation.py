@@ -28,6 +28,47 @@ from vigil.settings import REPO_ROOT, cache_dir, data_dir
 
 EQUIVALENTS = Path(__file__).with_name("mutation-equivalents.yml")
 CORE = "modules/vigil/src"
+
+
+def _nodes(path: str, *tests: str) -> list[str]:
+    """pytest node ids of some tests of one file."""
+    return [f"{path}::{t}" for t in tests]
+
+
+def node_file(entry: str) -> str:
+    """The file of a C_TESTS entry: a test file, or a node id (file::test)."""
+    return entry.split("::", 1)[0]
+
+
+MFCC_HOST_TESTS = (
+    "test_host_c_equals_tensorflow",
+    "test_every_assembly_path_runs_on_the_parity_clips",
+    "test_float_features_equal_tensorflow_at_the_edges",
+    "test_chunk_size_does_not_change_the_tensor",
+    "test_clip_with_clipped_samples_matches_exactly",
+    "test_stream_windows_equal_tensorflow_windows",
+    "test_keywords_in_noise_stream_equals_tensorflow",
+    "test_tensor_before_the_window_is_full",
+    "test_invalid_configuration_is_rejected",
+    "test_configuration_beyond_build_limits",
+    "test_null_arguments_are_rejected",
+)
+MFCC_CONFIG_HOST_TESTS = (
+    "test_host_equals_tensorflow",
+    "test_a_different_configuration_gives_different_features",
+    "test_stream_in_odd_pieces_equals_tensorflow_windows",
+    "test_a_maximum_just_after_the_window_is_left_out",
+    "test_configuration_limits_on_the_host",
+)
+IMAGE_HOST_TESTS = (
+    "test_host_c_is_bit_exact_with_the_fixed_point_definition",
+    "test_other_output_sizes_and_big_blocks",
+    "test_gray_is_expanded_to_three_equal_channels",
+    "test_fit_decides_the_region",
+    "test_invalid_frames_are_rejected",
+    "test_pixel_bytes_of_every_format",
+    "test_session_passes_the_model_fit",
+)
 # What each C file's mutants are run against: fast, specific tests first (pytest stops at the
 # first failure, so a killed mutant costs little), broader ones after.
 C_TESTS = {
@@ -47,9 +88,21 @@ C_TESTS = {
     "audio_frontend.c": ["tests/vigil/core/test_session_edges.py"],
     "status.c": ["tests/vigil/core/test_session_edges.py"],
     "replay.c": ["tests/vigil/core/test_replay.py"],
-    "mfcc.c": ["tests/vigil/core/test_mfcc.py"],
-    "fft.c": ["tests/vigil/core/test_mfcc.py"],
-    "image.c": ["tests/vigil/core/test_image.py"],
+    # The front-ends: the host tests only (Cortex-M33 is compared with the host, which carries the
+    # same mutant), references read from VIGIL_CACHE (tests/vigil/core/references.py).
+    "crc32.c": _nodes(
+        "tests/vigil/core/test_abi.py", "test_crc32_at_the_edges", "test_crc32_is_zlibs_whole_and_in_pieces"
+    ),
+    "fft.c": [
+        "tests/vigil/core/test_fft.py",
+        *_nodes("tests/vigil/core/test_mfcc.py", "test_host_c_equals_tensorflow"),
+        *_nodes("tests/vigil/core/test_mfcc_configs.py", "test_host_equals_tensorflow"),
+    ],
+    "mfcc.c": [
+        *_nodes("tests/vigil/core/test_mfcc.py", *MFCC_HOST_TESTS),
+        *_nodes("tests/vigil/core/test_mfcc_configs.py", *MFCC_CONFIG_HOST_TESTS),
+    ],
+    "image.c": _nodes("tests/vigil/core/test_image.py", *IMAGE_HOST_TESTS),
 }
 DEFAULT_C_FILES = (
     "recognizer.c",
@@ -224,7 +277,7 @@ def run_c(
 
 
 def _run_file(rel, name, workers, only, equivalents, progress) -> MutationRun:
-    tests = [t for t in C_TESTS[name] if (REPO_ROOT / t).exists()]
+    tests = [t for t in C_TESTS[name] if (REPO_ROOT / node_file(t)).exists()]
     if not tests:
         raise VigilError(f"{rel}: none of its tests exist ({', '.join(C_TESTS[name])})")
     run = MutationRun(rel, tuple(tests))

@@ -24,7 +24,6 @@ from vigil.datasets.camera import from_rgb565, to_rgb565
 from vigil.errors import VigilError
 from vigil.frontends.image import (
     center_crop_square,
-    device_quantize_image,
     fit_region,
     model_rgb,
     quantize_image,
@@ -32,6 +31,8 @@ from vigil.frontends.image import (
 from vigil.frontends.spec import ImageSpec
 from vigil.tflite import runtime
 from vigil.tflite.quantize import quantize
+
+from .references import device_quantize_image
 
 SCALE, ZERO = 0.003921568859368563, -128  # vww_96_int8 input
 FITS = ("crop", "stretch")
