@@ -68,6 +68,9 @@ IMAGE_HOST_TESTS = (
     "test_invalid_frames_are_rejected",
     "test_pixel_bytes_of_every_format",
     "test_session_passes_the_model_fit",
+    "test_sizes_and_parameters_at_their_limits",
+    "test_row_stride_at_its_limit",
+    "test_reads_and_writes_stay_inside_the_frame_and_the_output",
 )
 # What each C file's mutants are run against: fast, specific tests first (pytest stops at the
 # first failure, so a killed mutant costs little), broader ones after.

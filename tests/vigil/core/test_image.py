@@ -9,6 +9,9 @@ the area filter within PERSON_TOLERANCE of Pillow's BOX resize (measured: at mos
 frames of the two person photos).
 """
 
+import ctypes as C
+import mmap
+import os
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +19,8 @@ import pytest
 from PIL import Image
 
 from vigil.core import native
-from vigil.core.abi import Status
+from vigil.core.abi import FITS as FIT_CODES
+from vigil.core.abi import PIXEL_FORMATS, Status
 from vigil.core.qemu import QemuBatch
 from vigil.core.session import ModelBinding, Session
 from vigil.datasets import photos
@@ -26,6 +30,7 @@ from vigil.frontends.image import (
     center_crop_square,
     fit_region,
     model_rgb,
+    quantization_table,
     quantize_image,
 )
 from vigil.frontends.spec import ImageSpec
@@ -287,3 +292,154 @@ def test_pixel_bytes_of_every_format():
 
 
 _ = Path  # the module's fixtures read the shared data through data_dir
+
+
+PAGE = mmap.PAGESIZE
+_libc = C.CDLL(None, use_errno=True)
+_libc.mprotect.argtypes = [C.c_void_p, C.c_size_t, C.c_int]
+
+
+class Guarded:
+    """Pages with an inaccessible page on either side: `put` places bytes against the lower or
+    the upper guard, so one byte read or written beyond them kills the process (SIGSEGV)."""
+
+    def __init__(self, size: int):
+        self.pages = -(-max(size, 1) // PAGE)
+        self.map = mmap.mmap(-1, (self.pages + 2) * PAGE)  # shared: a forked child's writes are seen
+        self.base = C.addressof(C.c_char.from_buffer(self.map))
+        for page in (0, self.pages + 1):
+            assert _libc.mprotect(self.base + page * PAGE, PAGE, 0) == 0  # PROT_NONE
+
+    def put(self, data: bytes, against_upper: bool) -> int:
+        offset = PAGE + (self.pages * PAGE - len(data) if against_upper else 0)
+        self.map[offset : offset + len(data)] = data
+        return offset
+
+    def get(self, offset: int, size: int) -> bytes:
+        return self.map[offset : offset + size]
+
+
+def frame_bytes(raw: np.ndarray, stride: int) -> bytes:
+    """Rows of width * bpp bytes `stride` apart; the last row ends right after its last pixel."""
+    h, w, bpp = raw.shape
+    out = bytearray(b"\xa5" * ((h - 1) * stride + w * bpp))
+    for y in range(h):
+        out[y * stride : y * stride + w * bpp] = raw[y].tobytes()
+    return bytes(out)
+
+
+def guarded_call(raw: np.ndarray, fmt: str, stride: int, out_w: int, out_h: int, fit: str, upper: bool):
+    """vigil_image_to_tensor on a frame and an output buffer that each touch a guard page (the
+    upper one, or the lower one), in a forked child: the exit status says whether it stayed
+    inside both. Returns the output bytes, None when the child crashed."""
+    lib = native.library()
+    data = frame_bytes(raw, stride)
+    source, target = Guarded(len(data)), Guarded(out_w * out_h * 3)
+    at = source.put(data, upper)
+    sentinel = bytes([0x5A]) * (out_w * out_h * 3)  # what the C must overwrite everywhere
+    out_at = target.put(sentinel, upper)
+    frame = native.Frame(
+        C.cast(source.base + at, C.POINTER(C.c_uint8)), raw.shape[1], raw.shape[0], stride, PIXEL_FORMATS[fmt]
+    )
+    config = native.ImageConfig(out_w, out_h, FIT_CODES[fit], 1 / 255, SCALE, ZERO)
+    pid = os.fork()
+    if pid == 0:  # the child: no Python-level cleanup, just the call and its status
+        status = lib.vigil_image_to_tensor(
+            C.byref(frame), C.byref(config), C.cast(target.base + out_at, C.POINTER(C.c_int8))
+        )
+        os._exit(0 if status == Status.OK else 3)
+    _, code = os.waitpid(pid, 0)
+    if code != 0:
+        return None
+    return np.frombuffer(target.get(out_at, len(sentinel)), np.int8).reshape(out_h, out_w, 3)
+
+
+# (frame width, height, bytes of row padding, output width, height): upscaling on both axes (the
+# bilinear taps at the last row and column), mixed, box with odd blocks and blocks over 257
+# pixels (RGB565's 32-bit sums), the identity, a 1x1 frame, one axis kept while the other shrinks.
+GUARD_CASES = [
+    (57, 43, 0, 96, 96),
+    (90, 130, 5, 96, 96),
+    (401, 97, 3, 96, 96),
+    (331, 240, 0, 96, 96),
+    (600, 700, 1, 7, 5),
+    (96, 96, 0, 96, 96),
+    (1, 1, 0, 3, 2),
+    (96, 250, 2, 96, 96),
+    (250, 96, 0, 96, 96),
+]
+
+
+@pytest.mark.parametrize("upper", [True, False], ids=["against_the_end", "against_the_start"])
+@pytest.mark.parametrize("case", GUARD_CASES, ids=lambda c: "x".join(map(str, c)))
+def test_reads_and_writes_stay_inside_the_frame_and_the_output(case, upper, parity_frames):
+    w, h, pad, out_w, out_h = case
+    frame, _, _ = parity_frames["astronaut.png:331x240:rgb888"]
+    rgb = np.ascontiguousarray(np.tile(frame, (3, 2, 1))[:h, :w])
+    for fmt, raw, pixels in (
+        ("rgb888", rgb, rgb),
+        ("rgb565", to_rgb565(rgb), from_rgb565(to_rgb565(rgb))),
+        ("gray8", rgb[..., :1].copy(), rgb[..., :1]),
+    ):
+        for fit in FITS:
+            stride = w * raw.shape[2] + pad
+            got = guarded_call(raw, fmt, stride, out_w, out_h, fit, upper)
+            assert got is not None, (fmt, fit, "read or wrote past a buffer, or failed")
+            assert (got == device_quantize_image(pixels, params(fit, out_w, out_h), SCALE, ZERO)).all(), (fmt, fit)
+
+
+def test_sizes_and_parameters_at_their_limits():
+    """Each limit of vigil_image_to_tensor met exactly (accepted, and the tensor is right) and
+    passed by one (refused)."""
+    rng = np.random.default_rng(9)
+    row = rng.integers(0, 256, (1, 4096, 1), dtype=np.uint8)
+    for pixels in (row, row.reshape(4096, 1, 1)):  # 4096 wide, 4096 high: the largest frame side
+        for fit in FITS:
+            expected = device_quantize_image(pixels, params(fit, 5, 3), SCALE, ZERO)
+            assert (host(pixels, "gray8", fit, 5, 3) == expected).all(), (pixels.shape, fit)
+    for shape in ((1, 4097, 1), (4097, 1, 1)):
+        with pytest.raises(VigilError, match="exceeds build maximum"):
+            host(np.zeros(shape, np.uint8), "gray8")
+    small = rng.integers(0, 256, (3, 2, 3), dtype=np.uint8)
+    for width, height in ((1024, 1), (1, 1024)):  # the largest output side
+        expected = device_quantize_image(small, params("stretch", width, height), SCALE, ZERO)
+        assert (host(small, "rgb888", "stretch", width, height) == expected).all(), (width, height)
+    for width, height in ((1025, 1), (1, 1025)):
+        with pytest.raises(VigilError, match="exceeds build maximum"):
+            host(small, "rgb888", "stretch", width, height)
+    for zero_point in (-128, 127):  # the int8 range's ends
+        table = quantization_table(1 / 255, SCALE, zero_point)
+        assert (host(small, "rgb888", "stretch", 2, 3, SCALE, zero_point) == table[small]).all(), zero_point
+    for zero_point in (-129, 128):
+        with pytest.raises(VigilError, match="invalid argument"):
+            host(small, "rgb888", "stretch", 2, 3, SCALE, zero_point)
+    for pixel_scale, scale in ((0.0, SCALE), (-1 / 255, SCALE), (1 / 255, -SCALE), (float("nan"), SCALE)):
+        with pytest.raises(VigilError, match="invalid argument"):
+            native.image_to_tensor(small, "rgb888", 2, 3, pixel_scale, scale, ZERO, "stretch")
+
+
+def test_row_stride_at_its_limit():
+    """stride = width * bytes per pixel is the tightest accepted; one byte less is refused; more
+    skips padding bytes at each row's end."""
+    lib = native.library()
+    rng = np.random.default_rng(4)
+    for fmt, bpp in (("gray8", 1), ("rgb565", 2), ("rgb888", 3)):
+        raw = rng.integers(0, 256, (5, 7, bpp), dtype=np.uint8)
+        pixels = from_rgb565(raw) if fmt == "rgb565" else raw
+        expected = device_quantize_image(pixels, params("stretch", 3, 2), SCALE, ZERO)
+        for pad in (0, 1, 9):
+            padded = np.zeros((5, 7 * bpp + pad), np.uint8)
+            padded[:, : 7 * bpp] = raw.reshape(5, -1)
+            padded[:, 7 * bpp :] = 255
+            out = np.zeros((2, 3, 3), np.int8)
+            frame = native.Frame(padded.ctypes.data_as(C.POINTER(C.c_uint8)), 7, 5, 7 * bpp + pad, PIXEL_FORMATS[fmt])
+            config = native.ImageConfig(3, 2, FIT_CODES["stretch"], 1 / 255, SCALE, ZERO)
+            assert (
+                lib.vigil_image_to_tensor(C.byref(frame), C.byref(config), out.ctypes.data_as(C.POINTER(C.c_int8))) == 0
+            )
+            assert (out == expected).all(), (fmt, pad)
+        frame = native.Frame(padded.ctypes.data_as(C.POINTER(C.c_uint8)), 7, 5, 7 * bpp - 1, PIXEL_FORMATS[fmt])
+        assert (
+            lib.vigil_image_to_tensor(C.byref(frame), C.byref(config), out.ctypes.data_as(C.POINTER(C.c_int8)))
+            == Status.EINVAL
+        )
