@@ -52,6 +52,7 @@ MFCC_HOST_TESTS = (
     "test_invalid_configuration_is_rejected",
     "test_configuration_beyond_build_limits",
     "test_null_arguments_are_rejected",
+    "test_the_default_window_ends_exactly_after_16000_samples",
 )
 MFCC_CONFIG_HOST_TESTS = (
     "test_host_equals_tensorflow",

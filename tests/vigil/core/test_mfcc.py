@@ -234,3 +234,17 @@ def test_null_arguments_are_rejected():
     assert lib.vigil_mfcc_push(mfcc._state, None, 5, None) == Status.EINVAL
     assert lib.vigil_mfcc_tensor(mfcc._state, native.C.c_float(0.0), 0, None) == Status.EINVAL
     assert lib.vigil_mfcc_get_stats(mfcc._state, None) == Status.EINVAL
+
+
+@pytest.mark.parametrize("at, pushed", [(WINDOW - 1, WINDOW), (WINDOW, WINDOW + 1)], ids=["last_in", "first_out"])
+def test_the_default_window_ends_exactly_after_16000_samples(at, pushed):
+    """MLPerf's default configuration (the C constant): a click at the window's last sample
+    normalises the window, one sample later it does not, as training saw 16,000-sample clips.
+    Neither sample is in a frame (the 49 frames end at 15,840): only the maximum tells."""
+    stream = np.random.default_rng(5).integers(-20, 21, pushed).astype(np.int16)
+    stream[at] = 20000
+    mfcc = native.Mfcc()
+    assert mfcc.config.window_samples == WINDOW
+    mfcc.push(stream)
+    expected = references.mfcc_features(stream[:WINDOW], MLPERF_MFCC)
+    assert np.max(np.abs(mfcc.features() - expected)) < FLOAT_TOLERANCE
