@@ -300,6 +300,20 @@ CASES = [
     (dict(num_frames=100, window_samples=32320), Status.ENOSPC),
     (dict(num_frames=99, frame_step=640, frame_length=640, fft_length=1024, window_samples=63360), Status.ENOSPC),
     (dict(frame_step=64, num_frames=99, window_samples=6752), Status.ENOSPC),  # hops of the ring
+    (dict(fft_length=4, frame_length=4, frame_step=4, window_samples=0), Status.OK),  # the shortest FFT
+    (dict(sample_rate=1, lower_edge_hz=0.0, upper_edge_hz=0.5), Status.OK),  # the lowest rate
+    (dict(num_mel_bins=1, num_coeffs=1), Status.OK),  # one band, one coefficient
+    (dict(num_coeffs=1), Status.OK),
+    (dict(num_frames=1, window_samples=0), Status.OK),  # one frame: a window of 2 steps (640)
+    # window_samples 0 when the span is whole steps (23,520) and one sample past them (24,000)
+    (dict(frame_step=480, window_samples=0), Status.OK),
+    (dict(frame_step=480, frame_length=481, window_samples=0), Status.OK),
+    # 99 + 7 + 1 = 107 hops of 64, the most; a frame one sample longer needs 108
+    (dict(frame_step=64, frame_length=448, num_frames=99, window_samples=0), Status.OK),
+    (dict(frame_step=64, frame_length=449, num_frames=99, window_samples=0), Status.ENOSPC),
+    # 97 + 2 + 1 = 100 hops of 336: exactly the 33,600 ring samples; one sample more needs 101
+    (dict(frame_step=336, frame_length=672, fft_length=1024, num_frames=97, window_samples=0), Status.OK),
+    (dict(frame_step=336, frame_length=673, fft_length=1024, num_frames=97, window_samples=0), Status.ENOSPC),
 ]
 
 
@@ -331,3 +345,35 @@ def test_a_refused_configuration_fails_the_qemu_job(parity_clips):
     batch.mfcc_clip(parity_clips["yes_1000ms.wav"], 0.5, 0, config=_config(dict(fft_length=384)))
     with pytest.raises(VigilError, match="mfcc config: invalid argument"):
         batch.run()
+
+
+# A tone on exactly one FFT bin (over faint noise, so that no weighted band is digitally silent):
+# a band that loses, gains or misweighs that bin is off by far more than the tolerance. MLPerf's
+# configuration (bins 1 to 127 weighted), 64 bands over a 64-point FFT (empty bands at the
+# bottom, the top bands' last bins one apart) and a single band that weighs a single bin.
+TONE_CONFIGS = (
+    Config("mlperf", 16000, 16000, 480, 320, 512, 40, 10, 20.0, 4000.0),
+    Config("64_bands_of_a_64_point_fft", 16000, 2048, 64, 64, 64, 64, 20, 0.0, 8000.0),
+    Config("one_band_one_bin", 16000, 256, 4, 4, 4, 1, 1, 3000.0, 5000.0),
+)
+TONE_TOLERANCE = 2e-3  # float features, as for the clips (test_mfcc.FLOAT_TOLERANCE)
+
+
+def tone(config: Config, k: int, rng: np.random.Generator) -> np.ndarray:
+    n = np.arange(config.clip_samples)
+    x = 8000 * np.sin(2 * np.pi * k * n / config.fft_length + 0.3) + rng.normal(0, 30, n.size)
+    return np.round(x).astype(np.int16)
+
+
+@pytest.mark.parametrize("config", TONE_CONFIGS, ids=lambda c: c.name)
+def test_a_tone_on_each_bin_equals_tensorflow(config):
+    rng = np.random.default_rng(7)
+    worst = 0.0
+    for k in range(1, config.fft_length // 2 + 1):  # DC has no weight; Nyquist included
+        clip = tone(config, k, rng)
+        mfcc = native.Mfcc(config.native())
+        mfcc.push(clip)
+        err = float(np.max(np.abs(mfcc.features() - reference(config, clip))))
+        worst = max(worst, err)
+        assert err < TONE_TOLERANCE, (k, err)
+    print(f"{config.name}: tones on every bin, worst {worst:.3g}")
