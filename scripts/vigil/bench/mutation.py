@@ -61,6 +61,7 @@ MFCC_CONFIG_HOST_TESTS = (
     "test_a_maximum_just_after_the_window_is_left_out",
     "test_configuration_limits_on_the_host",
     "test_a_tone_on_each_bin_equals_tensorflow",
+    "test_a_stream_through_the_largest_rings_equals_tensorflow",
 )
 IMAGE_HOST_TESTS = (
     "test_host_c_is_bit_exact_with_the_fixed_point_definition",

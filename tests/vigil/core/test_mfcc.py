@@ -230,6 +230,9 @@ def test_configuration_beyond_build_limits():
 def test_null_arguments_are_rejected():
     lib = native.library()
     assert lib.vigil_mfcc_init(None, None) == Status.EINVAL
+    config = native.mlperf_config()
+    assert lib.vigil_mfcc_init(None, native.C.byref(config)) == Status.EINVAL
+    assert lib.vigil_mfcc_init(native.C.create_string_buffer(lib.vigil_host_sizeof_mfcc()), None) == Status.EINVAL
     mfcc = native.Mfcc()
     assert lib.vigil_mfcc_push(mfcc._state, None, 5, None) == Status.EINVAL
     assert lib.vigil_mfcc_tensor(mfcc._state, native.C.c_float(0.0), 0, None) == Status.EINVAL

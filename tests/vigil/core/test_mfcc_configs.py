@@ -377,3 +377,31 @@ def test_a_tone_on_each_bin_equals_tensorflow(config):
         worst = max(worst, err)
         assert err < TONE_TOLERANCE, (k, err)
     print(f"{config.name}: tones on every bin, worst {worst:.3g}")
+
+
+# The two largest rings the build accepts (CASES above): 107 hops of 64 samples, and 100 hops of
+# 336 samples = all 33,600 ring samples.
+RING_LIMIT_CONFIGS = (
+    Config("107_hops", 16000, 6720, 448, 64, 512, 40, 10, 20.0, 4000.0),
+    Config("33600_ring_samples", 16000, 32928, 672, 336, 1024, 40, 10, 20.0, 4000.0),
+)
+
+
+@pytest.mark.parametrize("config", RING_LIMIT_CONFIGS, ids=lambda c: c.name)
+def test_a_stream_through_the_largest_rings_equals_tensorflow(config, parity_clips):
+    """Three windows of speech in pieces of 1000 samples, a tensor after each once ready: the
+    ring wraps twice while every window is compared with TensorFlow's."""
+    clips = [parity_clips[n] for n in ("yes_1000ms.wav", "no_1000ms.wav", "noise_1000ms.wav")]
+    stream = np.tile(np.concatenate(clips), -(-3 * config.clip_samples // 48000))[: 3 * config.clip_samples]
+    mfcc, errors = native.Mfcc(config.native()), []
+    for start in range(0, stream.size, 1000):
+        mfcc.push(stream[start : start + 1000])
+        total = min(start + 1000, stream.size)
+        if not mfcc.ready:
+            continue
+        frames = (total - config.frame_length) // config.frame_step + 1
+        first = (frames - config.num_frames) * config.frame_step
+        end = min(first + config.clip_samples, total)
+        errors.append(float(np.max(np.abs(mfcc.features() - reference(config, stream[first:end])))))
+    print(f"{config.name}: {len(errors)} windows, worst {max(errors):.3g}")
+    assert len(errors) >= 10 and max(errors) < 2e-3
