@@ -53,6 +53,8 @@ MFCC_HOST_TESTS = (
     "test_configuration_beyond_build_limits",
     "test_null_arguments_are_rejected",
     "test_the_default_window_ends_exactly_after_16000_samples",
+    "test_reset_starts_over_and_each_frame_is_counted_once",
+    "test_reset_refuses_a_null_or_uninitialised_state",
 )
 MFCC_CONFIG_HOST_TESTS = (
     "test_host_equals_tensorflow",

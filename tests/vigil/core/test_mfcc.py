@@ -251,3 +251,27 @@ def test_the_default_window_ends_exactly_after_16000_samples(at, pushed):
     mfcc.push(stream)
     expected = references.mfcc_features(stream[:WINDOW], MLPERF_MFCC)
     assert np.max(np.abs(mfcc.features() - expected)) < FLOAT_TOLERANCE
+
+
+def test_reset_starts_over_and_each_frame_is_counted_once(parity_clips):
+    """After a reset the state is a fresh one's: no statistics, not ready, the same tensor for the
+    same clip; every tensor counts each of its 49 frames in exactly one statistic."""
+    yes, no = parity_clips["yes_1000ms.wav"], parity_clips["no_1000ms.wav"]
+    fresh = host_tensor(yes)
+    mfcc = host_mfcc(no)
+    mfcc.tensor(SCALE, ZERO)
+    mfcc.features()
+    assert sum(mfcc.stats().values()) == 2 * 49
+    mfcc.reset()
+    assert mfcc.stats() == dict.fromkeys(PATHS, 0) and not mfcc.ready
+    mfcc.push(yes)
+    assert (mfcc.tensor(SCALE, ZERO) == fresh).all()
+    assert sum(mfcc.stats().values()) == 49
+
+
+def test_reset_refuses_a_null_or_uninitialised_state():
+    lib = native.library()
+    assert lib.vigil_mfcc_reset(None) == Status.EINVAL
+    zeroed = native.C.create_string_buffer(lib.vigil_host_sizeof_mfcc())
+    assert lib.vigil_mfcc_reset(zeroed) == Status.EINVAL
+    assert not lib.vigil_mfcc_ready(zeroed) and not lib.vigil_mfcc_ready(None)
