@@ -55,6 +55,8 @@ MFCC_HOST_TESTS = (
     "test_the_default_window_ends_exactly_after_16000_samples",
     "test_reset_starts_over_and_each_frame_is_counted_once",
     "test_reset_refuses_a_null_or_uninitialised_state",
+    "test_which_frames_are_corrected_follows_the_error_bound",
+    "test_push_gives_each_frame_against_full_scale",
 )
 MFCC_CONFIG_HOST_TESTS = (
     "test_host_equals_tensorflow",

@@ -5,6 +5,10 @@ more than 1 quantization step apart; labels identical. Float features within FLO
 TensorFlow's (float32 rounding of the two pipelines: up to 1.6e-3 measured on these clips).
 """
 
+import mmap
+import os
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -17,6 +21,7 @@ from vigil.frontends.defaults import MLPERF_MFCC
 from vigil.tflite.quantize import quantize
 
 from . import references
+from .guarded import Guarded
 
 SCALE, ZERO = 0.5847029, 83  # kws_ref_model input
 IDENTICAL_AT_LEAST = 0.99
@@ -275,3 +280,80 @@ def test_reset_refuses_a_null_or_uninitialised_state():
     zeroed = native.C.create_string_buffer(lib.vigil_host_sizeof_mfcc())
     assert lib.vigil_mfcc_reset(zeroed) == Status.EINVAL
     assert not lib.vigil_mfcc_ready(zeroed) and not lib.vigil_mfcc_ready(None)
+
+
+CORRECTION_TOLERANCE = 1e-4  # VIGIL_MFCC_CORRECTION_TOLERANCE
+
+
+def htk_mel_matrix(num_bins: int = 257, rate: int = 16000, bands: int = 40, lo: float = 20.0, hi: float = 4000.0):
+    """tf.signal.linear_to_mel_weight_matrix written from its definition (float64): [bins, bands]."""
+    mel = 1127.0 * np.log1p(np.linspace(0, rate / 2, num_bins) / 700.0)
+    edges = np.linspace(1127.0 * np.log1p(lo / 700.0), 1127.0 * np.log1p(hi / 700.0), bands + 2)
+    up = (mel[:, None] - edges[None, :-2]) / (edges[1:-1] - edges[:-2])
+    down = (edges[None, 2:] - mel[:, None]) / (edges[2:] - edges[1:-1])
+    weights = np.maximum(0.0, np.minimum(up, down))
+    weights[0] = 0.0  # DC
+    return weights
+
+
+def test_which_frames_are_corrected_follows_the_error_bound():
+    """A frame computed against an older window maximum is corrected in coefficient 0 when
+    sqrt(2 / 40) 1e-6 |stored - peak| sum(1 / mel) <= 1e-4 (vigil/mfcc.h), else recomputed from
+    its mel energies. Noise rising from 30 to 3000 and a click at the window's last sample (in no
+    frame): the bound, computed here in float64 from the definition, spans both sides of the
+    tolerance; the C's statistics follow it frame by frame."""
+    rng = np.random.default_rng(5)
+    t = np.arange(WINDOW)
+    x = np.round(rng.uniform(-1, 1, WINDOW) * 30 * 100 ** (t / WINDOW)).astype(np.int16)
+    x[-1] = 20000
+    weights = htk_mel_matrix()
+    hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(480) / 480)
+    ratios = []
+    for f in range(49):
+        mel = np.abs(np.fft.rfft(x[f * HOP : f * HOP + 480] * hann, 512)) @ weights
+        stored = int(x[: f * HOP + 480].max())  # the window maximum when the frame completed
+        ratios.append(np.sqrt(2 / 40) * 1e-6 * (20000 - stored) * np.sum(1 / mel) / CORRECTION_TOLERANCE)
+    ratios = np.array(ratios)
+    assert np.min(np.abs(ratios - 1)) > 0.02  # no frame is a near tie
+    assert np.sum((ratios > 0.5) & (ratios <= 1)) >= 1 and np.sum(ratios > 1) >= 1
+    mfcc = native.Mfcc()
+    mfcc.push(x)
+    mfcc.tensor(SCALE, ZERO)
+    expected = {"exact": 0, "corrected": int(np.sum(ratios <= 1)), "from_mel": int(np.sum(ratios > 1)), "from_raw": 0}
+    assert mfcc.stats() == expected
+
+
+def test_push_gives_each_frame_against_full_scale(parity_clips):
+    """vigil_mfcc_push's coefficients of each frame it completes, as if the window maximum were
+    32767: TensorFlow's features of a clip whose maximum is 32767. 11 coefficients (not a
+    multiple of 4) into a buffer of exactly 11 floats that ends at an inaccessible page, in a
+    forked child (a write past it kills the child)."""
+    clip = parity_clips["yes_1000ms.wav"].copy()
+    clip[8000] = 32767
+    assert clip.min() > -32767  # nothing below -maximum: training clips nothing
+    nc = 11
+    expected = references.mfcc_features(clip, replace(MLPERF_MFCC, num_mfcc=nc))
+    lib = native.library()
+    config = native.mfcc_config(num_coeffs=nc, window_samples=WINDOW)
+    guard = Guarded(4 * nc)
+    at = guard.put(bytes(4 * nc), against_upper=True)
+    rows = mmap.mmap(-1, 49 * 4 * nc)  # shared with the child
+    pid = os.fork()
+    if pid == 0:  # the child: the calls, the rows copied out, a status
+        state = native.C.create_string_buffer(lib.vigil_host_sizeof_mfcc())
+        ok = lib.vigil_mfcc_init(state, native.C.byref(config)) == Status.OK
+        samples = np.ascontiguousarray(clip)
+        out = native.C.cast(guard.base + at, native.C.POINTER(native.C.c_float))
+        frames = 0
+        for start in range(0, clip.size, HOP):
+            piece = samples[start : start + HOP].ctypes.data_as(native.C.POINTER(native.C.c_int16))
+            done = lib.vigil_mfcc_push(state, piece, min(HOP, clip.size - start), out)
+            ok = ok and done in (0, 1)
+            if done == 1 and frames < 49:
+                rows[frames * 4 * nc : (frames + 1) * 4 * nc] = guard.get(at, 4 * nc)
+                frames += 1
+        os._exit(0 if ok and frames == 49 else 3)
+    _, code = os.waitpid(pid, 0)
+    assert code == 0, "failed, or wrote past the coefficients"
+    ours = np.frombuffer(rows, np.float32).reshape(49, nc)
+    assert np.max(np.abs(ours - expected)) < FLOAT_TOLERANCE
