@@ -357,3 +357,23 @@ def test_push_gives_each_frame_against_full_scale(parity_clips):
     assert code == 0, "failed, or wrote past the coefficients"
     ours = np.frombuffer(rows, np.float32).reshape(49, nc)
     assert np.max(np.abs(ours - expected)) < FLOAT_TOLERANCE
+
+
+def test_the_newest_frame_of_every_tensor_is_exact():
+    """A frame is computed when it completes, against the maximum of the window that then ends
+    with it: a tensor requested right away finds it 'exact'. Clicks shrinking 0.75 % each,
+    every 53 samples, over faint noise: a window's maximum is its first click, in its first hop,
+    and every older frame was computed against a louder window. So the first tensor has 49 exact
+    frames, each later one (a frame later) exactly one more."""
+    rng = np.random.default_rng(3)
+    stream = rng.integers(-20, 21, 40000)
+    clicks = np.arange(0, stream.size, 53)
+    stream[clicks] = np.round(30000 * 0.9925 ** np.arange(clicks.size))
+    stream = stream.astype(np.int16)
+    mfcc, exact = native.Mfcc(), []
+    for start in range(0, stream.size, HOP):
+        if mfcc.push(stream[start : start + HOP]) and mfcc.ready:
+            mfcc.tensor(SCALE, ZERO)
+            exact.append(mfcc.stats()["exact"])
+    assert len(exact) > 70 and exact[0] == 49
+    assert (np.diff(exact) == 1).all()
