@@ -58,6 +58,8 @@ MFCC_HOST_TESTS = (
     "test_which_frames_are_corrected_follows_the_error_bound",
     "test_push_gives_each_frame_against_full_scale",
     "test_the_newest_frame_of_every_tensor_is_exact",
+    "test_push_returns_the_frames_it_completed",
+    "test_a_stream_past_the_counters_rebase_equals_tensorflow",
 )
 MFCC_CONFIG_HOST_TESTS = (
     "test_host_equals_tensorflow",

@@ -240,6 +240,12 @@ def test_null_arguments_are_rejected():
     assert lib.vigil_mfcc_init(native.C.create_string_buffer(lib.vigil_host_sizeof_mfcc()), None) == Status.EINVAL
     mfcc = native.Mfcc()
     assert lib.vigil_mfcc_push(mfcc._state, None, 5, None) == Status.EINVAL
+    assert lib.vigil_mfcc_push(mfcc._state, None, 1, None) == Status.EINVAL
+    assert lib.vigil_mfcc_push(mfcc._state, None, 0, None) == 0  # nothing to read: no frame
+    assert lib.vigil_mfcc_push(None, None, 0, None) == Status.EINVAL
+    zeroed = native.C.create_string_buffer(lib.vigil_host_sizeof_mfcc())  # never initialised
+    one = np.zeros(1, np.int16)
+    assert lib.vigil_mfcc_push(zeroed, one.ctypes.data_as(native.C.POINTER(native.C.c_int16)), 1, None) == Status.EINVAL
     assert lib.vigil_mfcc_tensor(mfcc._state, native.C.c_float(0.0), 0, None) == Status.EINVAL
     assert lib.vigil_mfcc_get_stats(mfcc._state, None) == Status.EINVAL
 
@@ -377,3 +383,32 @@ def test_the_newest_frame_of_every_tensor_is_exact():
             exact.append(mfcc.stats()["exact"])
     assert len(exact) > 70 and exact[0] == 49
     assert (np.diff(exact) == 1).all()
+
+
+def test_push_returns_the_frames_it_completed():
+    """Pieces of every size from 1 sample to several frames: each push returns how many frames
+    of 480 every 320 samples end within it."""
+    mfcc, total = native.Mfcc(), 0
+    sizes = [1, 478, 1, 1, 319, 320, 321, 0, 639, 641, 5000, 7, 16000, 2, 318]
+    for size in sizes:
+        before = max(0, (total - 480) // HOP + 1)
+        total += size
+        after = max(0, (total - 480) // HOP + 1)
+        assert mfcc.push(np.ones(size, np.int16)) == after - before, (size, total)
+
+
+def test_a_stream_past_the_counters_rebase_equals_tensorflow():
+    """The sample counters are rebased once they reach 2^22 samples (about 4 minutes at 16 kHz):
+    windows just before, across and after it against TensorFlow's."""
+    stream = np.tile(keyword_stream(30), 9)  # 4.32 M samples
+    rebase_hop = 0x400000 // HOP + 1  # the first hop pushed from 2^22 samples on
+    checks = {rebase_hop - 8, rebase_hop, rebase_hop + 1, rebase_hop + 60, rebase_hop + 200}
+    mfcc, start = native.Mfcc(), (rebase_hop - 100) * HOP
+    for piece in range(0, start, 16000):
+        mfcc.push(stream[piece : min(piece + 16000, start)])
+    for k in range(rebase_hop - 100, max(checks) + 1):
+        mfcc.push(stream[k * HOP : (k + 1) * HOP])
+        if k in checks:
+            end = (k + 1) * HOP
+            same, lsb = compare(mfcc.tensor(SCALE, ZERO), reference(stream[end - WINDOW : end]))
+            assert same >= IDENTICAL_AT_LEAST and lsb <= MAX_LSB, k
