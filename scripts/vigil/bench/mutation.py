@@ -60,6 +60,8 @@ MFCC_HOST_TESTS = (
     "test_the_newest_frame_of_every_tensor_is_exact",
     "test_push_returns_the_frames_it_completed",
     "test_a_stream_past_the_counters_rebase_equals_tensorflow",
+    "test_a_frame_is_recomputed_only_when_its_window_maximum_changes",
+    "test_a_minimum_of_exactly_minus_the_maximum_needs_no_clipping",
 )
 MFCC_CONFIG_HOST_TESTS = (
     "test_host_equals_tensorflow",
