@@ -478,3 +478,27 @@ def test_a_minimum_of_exactly_minus_the_maximum_needs_no_clipping():
     mfcc.push(x)
     assert stats_step(mfcc) == {"exact": 49, "corrected": 0, "from_mel": 0, "from_raw": 0}
     assert np.max(np.abs(mfcc.features() - references.mfcc_features(x, MLPERF_MFCC))) < FLOAT_TOLERANCE
+
+
+def test_tensor_and_features_arguments_at_their_limits(parity_clips):
+    """The int8 zero point's range ends are accepted, one past them refused; a scale must be
+    > 0 (0, -1 and NaN refused, the smallest positive float accepted); NULL state or output
+    refused by both calls."""
+    lib = native.library()
+    mfcc = host_mfcc(parity_clips["yes_1000ms.wav"])
+    out = np.zeros((49, 10), np.int8)
+    floats = np.zeros((49, 10), np.float32)
+    out_p = out.ctypes.data_as(native.C.POINTER(native.C.c_int8))
+    floats_p = floats.ctypes.data_as(native.C.POINTER(native.C.c_float))
+    for zero_point in (-128, 127):
+        assert lib.vigil_mfcc_tensor(mfcc._state, native.C.c_float(SCALE), zero_point, out_p) == Status.OK
+        assert (out == quantize(mfcc.features(), SCALE, zero_point)).all(), zero_point
+    for zero_point in (-129, 128):
+        assert lib.vigil_mfcc_tensor(mfcc._state, native.C.c_float(SCALE), zero_point, out_p) == Status.EINVAL
+    for scale in (0.0, -1.0, float("nan")):
+        assert lib.vigil_mfcc_tensor(mfcc._state, native.C.c_float(scale), 0, out_p) == Status.EINVAL, scale
+    assert lib.vigil_mfcc_tensor(mfcc._state, native.C.c_float(1e-45), 0, out_p) == Status.OK
+    assert lib.vigil_mfcc_tensor(None, native.C.c_float(SCALE), 0, out_p) == Status.EINVAL
+    assert lib.vigil_mfcc_tensor(mfcc._state, native.C.c_float(SCALE), 0, None) == Status.EINVAL
+    assert lib.vigil_mfcc_features(None, floats_p) == Status.EINVAL
+    assert lib.vigil_mfcc_features(mfcc._state, None) == Status.EINVAL
