@@ -412,3 +412,36 @@ def test_a_stream_through_the_largest_rings_equals_tensorflow(config, parity_cli
         errors.append(float(np.max(np.abs(mfcc.features() - reference(config, stream[first:end])))))
     print(f"{config.name}: {len(errors)} windows, worst {max(errors):.3g}")
     assert len(errors) >= 10 and max(errors) < 2e-3
+
+
+def test_frames_corrected_under_64_bands_equal_tensorflow():
+    """Loud noise and a louder click at the window's last sample, under 64 bands: every frame
+    was computed against a quieter window and is corrected in coefficient 0 (the sum of DCT row
+    0 over all 64 bands)."""
+    config = CONFIGS[2]
+    rng = np.random.default_rng(2)
+    x = rng.integers(-10000, 10001, config.clip_samples).astype(np.int16)
+    x[-1] = 20000
+    mfcc = native.Mfcc(config.native())
+    mfcc.push(x)
+    ours = mfcc.features()
+    assert mfcc.stats()["corrected"] >= config.num_frames - 1
+    assert np.max(np.abs(ours - reference(config, x))) < 2e-3
+
+
+@pytest.mark.parametrize("past", [1, 63, 128, 129])
+def test_the_newest_sample_can_be_the_window_maximum(past):
+    """8 kHz, hops of 128 and a window of 8000 that ends at the newest sample, 1, 63, 0 or 1
+    samples past a hop boundary (the first window, then the second): a click there normalises
+    the window."""
+    config = CONFIGS[1]
+    total = 62 * 128 + past  # the window is full and ends here
+    x = np.random.default_rng(past).integers(-20, 21, total).astype(np.int16)
+    x[-1] = 20000
+    mfcc = native.Mfcc(config.native())
+    for start in range(0, total, 100):
+        mfcc.push(x[start : start + 100])
+    frames = (total - config.frame_length) // config.frame_step + 1
+    first = (frames - config.num_frames) * config.frame_step
+    assert first + config.clip_samples > total  # the window ends at the newest sample
+    assert np.max(np.abs(mfcc.features() - reference(config, x[first:]))) < 2e-3
