@@ -63,6 +63,7 @@ MFCC_HOST_TESTS = (
     "test_a_frame_is_recomputed_only_when_its_window_maximum_changes",
     "test_a_minimum_of_exactly_minus_the_maximum_needs_no_clipping",
     "test_tensor_and_features_arguments_at_their_limits",
+    "test_a_click_in_any_hop_of_the_window_gives_the_predicted_frames",
 )
 MFCC_CONFIG_HOST_TESTS = (
     "test_host_equals_tensorflow",

@@ -502,3 +502,19 @@ def test_tensor_and_features_arguments_at_their_limits(parity_clips):
     assert lib.vigil_mfcc_tensor(mfcc._state, native.C.c_float(SCALE), 0, None) == Status.EINVAL
     assert lib.vigil_mfcc_features(None, floats_p) == Status.EINVAL
     assert lib.vigil_mfcc_features(mfcc._state, None) == Status.EINVAL
+
+
+def test_a_click_in_any_hop_of_the_window_gives_the_predicted_frames():
+    """Faint noise and one click, in each of the window's 50 hops in turn: the frames ending
+    after the click were computed against it (exact), the earlier ones against the noise
+    (recomputed from their mel energies), as predicted_paths says from the definition."""
+    rng = np.random.default_rng(6)
+    for hop in range(WINDOW // HOP):
+        x = rng.integers(-20, 21, WINDOW).astype(np.int16)
+        x[hop * HOP + 100] = 20000
+        expected, ratios = predicted_paths(x)
+        assert (ratios > 1.5).all()  # far from the tolerance: recomputed, not corrected
+        mfcc = native.Mfcc()
+        mfcc.push(x)
+        mfcc.tensor(SCALE, ZERO)
+        assert mfcc.stats() == expected, hop
