@@ -518,3 +518,22 @@ def test_a_click_in_any_hop_of_the_window_gives_the_predicted_frames():
         mfcc.push(x)
         mfcc.tensor(SCALE, ZERO)
         assert mfcc.stats() == expected, hop
+
+
+def test_a_slightly_louder_window_corrects_even_quiet_frames():
+    """A click of 10000 at the first sample, noise rising from 30 to 3000, a click of 10500 at the
+    window's last sample: every frame was computed against 10000, 500 below the window's
+    maximum, so even the quietest frames' bounds are within the tolerance (measured with the
+    difference, 500, not the sum, 20500, of the two maxima: with the sum the quiet ones would
+    not be)."""
+    rng = np.random.default_rng(5)
+    t = np.arange(WINDOW)
+    x = np.round(rng.uniform(-1, 1, WINDOW) * 30 * 100 ** (t / WINDOW)).astype(np.int16)
+    x[0], x[-1] = 10000, 10500
+    expected, ratios = predicted_paths(x)
+    assert expected == {"exact": 0, "corrected": 49, "from_mel": 0, "from_raw": 0} and ratios.max() < 0.5
+    assert (ratios * 20500 / 500 > 1.5).any()
+    mfcc = native.Mfcc()
+    mfcc.push(x)
+    mfcc.tensor(SCALE, ZERO)
+    assert mfcc.stats() == expected

@@ -445,3 +445,22 @@ def test_the_newest_sample_can_be_the_window_maximum(past):
     first = (frames - config.num_frames) * config.frame_step
     assert first + config.clip_samples > total  # the window ends at the newest sample
     assert np.max(np.abs(mfcc.features() - reference(config, x[first:]))) < 2e-3
+
+
+@pytest.mark.parametrize("config", [CONFIGS[1], WINDOW_ONE_INTO_A_HOP], ids=lambda c: c.name)
+def test_the_newest_frame_is_exact_when_the_window_is_not_whole_hops(config):
+    """As test_mfcc.test_the_newest_frame_of_every_tensor_is_exact, with windows of 8000 (hops of
+    128) and 16001 (hops of 320) samples: the window's end is not a hop boundary, its last
+    samples are scanned, none past the newest (the ring there holds older, louder clicks)."""
+    rng = np.random.default_rng(3)
+    stream = rng.integers(-20, 21, 5 * config.clip_samples)
+    clicks = np.arange(0, stream.size, 53)
+    stream[clicks] = np.round(30000 * 0.996 ** np.arange(clicks.size))
+    stream = stream.astype(np.int16)
+    mfcc, exact = native.Mfcc(config.native()), []
+    for start in range(0, stream.size, config.frame_step):
+        if mfcc.push(stream[start : start + config.frame_step]) and mfcc.ready:
+            mfcc.tensor(0.25, 0)
+            exact.append(mfcc.stats()["exact"])
+    assert len(exact) > 100 and exact[0] == config.num_frames
+    assert (np.diff(exact) == 1).all()
