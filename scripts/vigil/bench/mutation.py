@@ -134,6 +134,7 @@ DEFAULT_C_FILES = (
     "audio_frontend.c",
     "status.c",
     "replay.c",
+    "crc32.c",
 )
 PYTHON_TARGETS = ("vigil/budget/*", "vigil/regress/compare.py", "vigil/protocol/*")
 PYTHON_TESTS = ("tests/vigil/budget", "tests/vigil/regress/test_compare.py", "tests/vigil/protocol")
