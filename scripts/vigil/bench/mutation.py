@@ -89,6 +89,7 @@ IMAGE_HOST_TESTS = (
     "test_sizes_and_parameters_at_their_limits",
     "test_row_stride_at_its_limit",
     "test_reads_and_writes_stay_inside_the_frame_and_the_output",
+    "test_a_bilinear_sum_one_below_a_rounding_step",
 )
 # What each C file's mutants are run against: fast, specific tests first (pytest stops at the
 # first failure, so a killed mutant costs little), broader ones after.

@@ -418,3 +418,14 @@ def test_row_stride_at_its_limit():
             lib.vigil_image_to_tensor(C.byref(frame), C.byref(config), out.ctypes.data_as(C.POINTER(C.c_int8)))
             == Status.EINVAL
         )
+
+
+def test_a_bilinear_sum_one_below_a_rounding_step():
+    """Two gray pixels, 177 and 0, stretched to 25 x 1: output pixel 6 lies 81/4096 of the way
+    from the first to the second, and 4015 * 177 + 81 * 0 + 2048 = 712,703 is one below a
+    multiple of 4096 (the exact half-up rounding of the 4.12 weighted sum); every pixel as the
+    fixed-point definition, in all three channels."""
+    pixels = np.array([[[177], [0]]], np.uint8)
+    assert (4015 * 177 + 2048) % 4096 == 4095
+    got = host(pixels, "gray8", "stretch", 25, 1)
+    assert (got == device_quantize_image(pixels, params("stretch", 25, 1), SCALE, ZERO)).all()
