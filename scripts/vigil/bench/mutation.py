@@ -65,6 +65,7 @@ MFCC_HOST_TESTS = (
     "test_tensor_and_features_arguments_at_their_limits",
     "test_a_click_in_any_hop_of_the_window_gives_the_predicted_frames",
     "test_a_slightly_louder_window_corrects_even_quiet_frames",
+    "test_a_bound_of_exactly_the_tolerance_is_corrected",
 )
 MFCC_CONFIG_HOST_TESTS = (
     "test_host_equals_tensorflow",

@@ -537,3 +537,78 @@ def test_a_slightly_louder_window_corrects_even_quiet_frames():
     mfcc.push(x)
     mfcc.tensor(SCALE, ZERO)
     assert mfcc.stats() == expected
+
+
+class _Config(native.C.Structure):
+    _fields_ = [("sample_rate", native.C.c_uint32)] + [
+        (n, native.C.c_uint16) for n in ("frame_length", "frame_step", "fft", "bands", "coeffs", "frames")
+    ]
+    _fields_ += [("lo", native.C.c_float), ("hi", native.C.c_float), ("window", native.C.c_uint32)]
+
+
+class _Rfft(native.C.Structure):
+    _fields_ = [
+        ("n", native.C.c_uint16),
+        ("bit_reverse", native.C.c_uint16 * 512),
+        ("pass_twiddles", native.C.c_float * 1024),
+        ("split_twiddles", native.C.c_float * 512),
+    ]
+
+
+class MfccState(native.C.Structure):
+    """struct vigil_mfcc as vigil/mfcc.h lays it out (the build's maxima), to read its tables."""
+
+    C = native.C
+    HOPS, RING = 107, 105 * 320
+    _fields_ = [
+        ("cfg", _Config),
+        ("window_samples", C.c_uint32),
+        ("num_hops", C.c_uint16),
+        ("ring_samples", C.c_uint32),
+        ("first_bin", C.c_uint16),
+        ("last_bin", C.c_uint16),
+        ("dct0_sum", C.c_float),
+        ("bound_scale", C.c_float),
+        ("fft", _Rfft),
+        ("window", C.c_float * 1024),
+        ("bands", C.c_uint16 * (3 * 64)),
+        ("weights", C.c_float * 1026),
+        ("dct", C.c_float * (40 * 64)),
+        ("samples", C.c_int16 * RING),
+        ("hop_max", C.c_int16 * HOPS),
+        ("total_samples", C.c_uint32),
+        ("frames_done", C.c_uint32),
+        ("mel", C.c_float * (HOPS * 64)),
+        ("coeffs", C.c_float * (HOPS * 40)),
+        ("inv_mel_sum", C.c_float * HOPS),
+        ("frame_peak", C.c_int32 * HOPS),
+        ("frame_min", C.c_int16 * HOPS),
+        ("frame_clipped", C.c_bool * HOPS),
+        ("stats", C.c_uint32 * 4),
+        ("frame", C.c_float * 1024),
+        ("spectrum", C.c_float * 1026),
+    ]
+
+
+def test_a_bound_of_exactly_the_tolerance_is_corrected():
+    """The bound is compared with 'at most' the tolerance (vigil/mfcc.h). Faint noise (seed
+    found by search) whose frame 9 has float32 sum(1 / mel) such that, 10,562 below a click at
+    the window's last sample, bound_scale * 10562 * sum is exactly 1e-4f: that frame is
+    corrected, as is every frame whose float32 bound (read from the state) is at most 1e-4f."""
+    lib = native.library()
+    assert native.C.sizeof(MfccState) == lib.vigil_host_sizeof_mfcc()
+    x = np.random.default_rng(1041).integers(-60, 61, WINDOW).astype(np.int16)
+    x[-1] = 60 + 10562
+    mfcc = native.Mfcc()
+    mfcc.push(x)
+    st = MfccState.from_buffer(mfcc._state)
+    tolerance, scale = np.float32(CORRECTION_TOLERANCE), np.float32(st.bound_scale)
+    bounds = []
+    for f in range(49):
+        slot = f % st.num_hops
+        diff = np.float32(x.max() - st.frame_peak[slot])
+        bounds.append(np.float32(np.float32(scale * diff) * np.float32(st.inv_mel_sum[slot])))
+    assert st.frame_peak[9] == 60 and bounds[9] == tolerance
+    mfcc.tensor(SCALE, ZERO)
+    corrected = sum(b <= tolerance for b in bounds)
+    assert mfcc.stats() == {"exact": 0, "corrected": corrected, "from_mel": 49 - corrected, "from_raw": 0}
