@@ -100,7 +100,7 @@ def test_every_core_file_has_tests_and_the_equivalents_name_real_mutants():
     root = mutation.REPO_ROOT
     for name in mutation.DEFAULT_C_FILES:
         assert (root / mutation.CORE / name).is_file() and name in mutation.C_TESTS
-        assert all((root / t).is_file() for t in mutation.C_TESTS[name]), name
+        assert all((root / mutation.node_file(t)).is_file() for t in mutation.C_TESTS[name]), name
     keys = {
         m.key for f in sorted((root / mutation.CORE).glob("*.c")) for m in mutants_of(f, f"{mutation.CORE}/{f.name}")
     }

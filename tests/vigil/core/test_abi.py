@@ -46,3 +46,17 @@ def test_crc32_is_zlibs_whole_and_in_pieces(data, cut):
     assert lib.vigil_crc32(data, len(data)) == zlib.crc32(data)
     head, tail = data[:cut], data[cut:]
     assert lib.vigil_crc32_update(lib.vigil_crc32_update(0, head, len(head)), tail, len(tail)) == zlib.crc32(data)
+
+
+def test_crc32_at_the_edges():
+    """The catalogued check value of CRC-32/ISO-HDLC, no bytes at all, every single byte, and a
+    running CRC continued from zlib's own intermediate value."""
+    lib = native.library()
+    lib.vigil_crc32_update.restype = C.c_uint32
+    lib.vigil_crc32_update.argtypes = [C.c_uint32, C.c_void_p, C.c_size_t]
+    assert lib.vigil_crc32(b"123456789", 9) == 0xCBF43926
+    assert lib.vigil_crc32(b"", 0) == 0 and lib.vigil_crc32_update(0xDEADBEEF, b"", 0) == 0xDEADBEEF
+    assert [lib.vigil_crc32(bytes([b]), 1) for b in range(256)] == [zlib.crc32(bytes([b])) for b in range(256)]
+    data = bytes(range(256)) * 3
+    running = zlib.crc32(data[:101])
+    assert lib.vigil_crc32_update(running, data[101:], len(data) - 101) == zlib.crc32(data)

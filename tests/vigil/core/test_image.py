@@ -9,6 +9,8 @@ the area filter within PERSON_TOLERANCE of Pillow's BOX resize (measured: at mos
 frames of the two person photos).
 """
 
+import ctypes as C
+import os
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,8 @@ import pytest
 from PIL import Image
 
 from vigil.core import native
-from vigil.core.abi import Status
+from vigil.core.abi import FITS as FIT_CODES
+from vigil.core.abi import PIXEL_FORMATS, Status
 from vigil.core.qemu import QemuBatch
 from vigil.core.session import ModelBinding, Session
 from vigil.datasets import photos
@@ -24,14 +27,17 @@ from vigil.datasets.camera import from_rgb565, to_rgb565
 from vigil.errors import VigilError
 from vigil.frontends.image import (
     center_crop_square,
-    device_quantize_image,
     fit_region,
     model_rgb,
+    quantization_table,
     quantize_image,
 )
 from vigil.frontends.spec import ImageSpec
 from vigil.tflite import runtime
 from vigil.tflite.quantize import quantize
+
+from .guarded import Guarded
+from .references import device_quantize_image
 
 SCALE, ZERO = 0.003921568859368563, -128  # vww_96_int8 input
 FITS = ("crop", "stretch")
@@ -286,3 +292,140 @@ def test_pixel_bytes_of_every_format():
 
 
 _ = Path  # the module's fixtures read the shared data through data_dir
+
+
+def frame_bytes(raw: np.ndarray, stride: int) -> bytes:
+    """Rows of width * bpp bytes `stride` apart; the last row ends right after its last pixel."""
+    h, w, bpp = raw.shape
+    out = bytearray(b"\xa5" * ((h - 1) * stride + w * bpp))
+    for y in range(h):
+        out[y * stride : y * stride + w * bpp] = raw[y].tobytes()
+    return bytes(out)
+
+
+def guarded_call(raw: np.ndarray, fmt: str, stride: int, out_w: int, out_h: int, fit: str, upper: bool):
+    """vigil_image_to_tensor on a frame and an output buffer that each touch a guard page (the
+    upper one, or the lower one), in a forked child: the exit status says whether it stayed
+    inside both. Returns the output bytes, None when the child crashed."""
+    lib = native.library()
+    data = frame_bytes(raw, stride)
+    source, target = Guarded(len(data)), Guarded(out_w * out_h * 3)
+    at = source.put(data, upper)
+    sentinel = bytes([0x5A]) * (out_w * out_h * 3)  # what the C must overwrite everywhere
+    out_at = target.put(sentinel, upper)
+    frame = native.Frame(
+        C.cast(source.base + at, C.POINTER(C.c_uint8)), raw.shape[1], raw.shape[0], stride, PIXEL_FORMATS[fmt]
+    )
+    config = native.ImageConfig(out_w, out_h, FIT_CODES[fit], 1 / 255, SCALE, ZERO)
+    pid = os.fork()
+    if pid == 0:  # the child: no Python-level cleanup, just the call and its status
+        status = lib.vigil_image_to_tensor(
+            C.byref(frame), C.byref(config), C.cast(target.base + out_at, C.POINTER(C.c_int8))
+        )
+        os._exit(0 if status == Status.OK else 3)
+    _, code = os.waitpid(pid, 0)
+    if code != 0:
+        return None
+    return np.frombuffer(target.get(out_at, len(sentinel)), np.int8).reshape(out_h, out_w, 3)
+
+
+# (frame width, height, bytes of row padding, output width, height): upscaling on both axes (the
+# bilinear taps at the last row and column), mixed, box with odd blocks and blocks over 257
+# pixels (RGB565's 32-bit sums), the identity, a 1x1 frame, one axis kept while the other shrinks.
+GUARD_CASES = [
+    (57, 43, 0, 96, 96),
+    (90, 130, 5, 96, 96),
+    (401, 97, 3, 96, 96),
+    (331, 240, 0, 96, 96),
+    (600, 700, 1, 7, 5),
+    (96, 96, 0, 96, 96),
+    (1, 1, 0, 3, 2),
+    (96, 250, 2, 96, 96),
+    (250, 96, 0, 96, 96),
+]
+
+
+@pytest.mark.parametrize("upper", [True, False], ids=["against_the_end", "against_the_start"])
+@pytest.mark.parametrize("case", GUARD_CASES, ids=lambda c: "x".join(map(str, c)))
+def test_reads_and_writes_stay_inside_the_frame_and_the_output(case, upper, parity_frames):
+    w, h, pad, out_w, out_h = case
+    frame, _, _ = parity_frames["astronaut.png:331x240:rgb888"]
+    rgb = np.ascontiguousarray(np.tile(frame, (3, 2, 1))[:h, :w])
+    for fmt, raw, pixels in (
+        ("rgb888", rgb, rgb),
+        ("rgb565", to_rgb565(rgb), from_rgb565(to_rgb565(rgb))),
+        ("gray8", rgb[..., :1].copy(), rgb[..., :1]),
+    ):
+        for fit in FITS:
+            stride = w * raw.shape[2] + pad
+            got = guarded_call(raw, fmt, stride, out_w, out_h, fit, upper)
+            assert got is not None, (fmt, fit, "read or wrote past a buffer, or failed")
+            assert (got == device_quantize_image(pixels, params(fit, out_w, out_h), SCALE, ZERO)).all(), (fmt, fit)
+
+
+def test_sizes_and_parameters_at_their_limits():
+    """Each limit of vigil_image_to_tensor met exactly (accepted, and the tensor is right) and
+    passed by one (refused)."""
+    rng = np.random.default_rng(9)
+    row = rng.integers(0, 256, (1, 4096, 1), dtype=np.uint8)
+    for pixels in (row, row.reshape(4096, 1, 1)):  # 4096 wide, 4096 high: the largest frame side
+        for fit in FITS:
+            expected = device_quantize_image(pixels, params(fit, 5, 3), SCALE, ZERO)
+            assert (host(pixels, "gray8", fit, 5, 3) == expected).all(), (pixels.shape, fit)
+    for shape in ((1, 4097, 1), (4097, 1, 1)):
+        with pytest.raises(VigilError, match="exceeds build maximum"):
+            host(np.zeros(shape, np.uint8), "gray8")
+    small = rng.integers(0, 256, (3, 2, 3), dtype=np.uint8)
+    for width, height in ((1024, 1), (1, 1024)):  # the largest output side
+        expected = device_quantize_image(small, params("stretch", width, height), SCALE, ZERO)
+        assert (host(small, "rgb888", "stretch", width, height) == expected).all(), (width, height)
+    for width, height in ((1025, 1), (1, 1025)):
+        with pytest.raises(VigilError, match="exceeds build maximum"):
+            host(small, "rgb888", "stretch", width, height)
+    for zero_point in (-128, 127):  # the int8 range's ends
+        table = quantization_table(1 / 255, SCALE, zero_point)
+        assert (host(small, "rgb888", "stretch", 2, 3, SCALE, zero_point) == table[small]).all(), zero_point
+    for zero_point in (-129, 128):
+        with pytest.raises(VigilError, match="invalid argument"):
+            host(small, "rgb888", "stretch", 2, 3, SCALE, zero_point)
+    for pixel_scale, scale in ((0.0, SCALE), (-1 / 255, SCALE), (1 / 255, -SCALE), (float("nan"), SCALE)):
+        with pytest.raises(VigilError, match="invalid argument"):
+            native.image_to_tensor(small, "rgb888", 2, 3, pixel_scale, scale, ZERO, "stretch")
+
+
+def test_row_stride_at_its_limit():
+    """stride = width * bytes per pixel is the tightest accepted; one byte less is refused; more
+    skips padding bytes at each row's end."""
+    lib = native.library()
+    rng = np.random.default_rng(4)
+    for fmt, bpp in (("gray8", 1), ("rgb565", 2), ("rgb888", 3)):
+        raw = rng.integers(0, 256, (5, 7, bpp), dtype=np.uint8)
+        pixels = from_rgb565(raw) if fmt == "rgb565" else raw
+        expected = device_quantize_image(pixels, params("stretch", 3, 2), SCALE, ZERO)
+        for pad in (0, 1, 9):
+            padded = np.zeros((5, 7 * bpp + pad), np.uint8)
+            padded[:, : 7 * bpp] = raw.reshape(5, -1)
+            padded[:, 7 * bpp :] = 255
+            out = np.zeros((2, 3, 3), np.int8)
+            frame = native.Frame(padded.ctypes.data_as(C.POINTER(C.c_uint8)), 7, 5, 7 * bpp + pad, PIXEL_FORMATS[fmt])
+            config = native.ImageConfig(3, 2, FIT_CODES["stretch"], 1 / 255, SCALE, ZERO)
+            assert (
+                lib.vigil_image_to_tensor(C.byref(frame), C.byref(config), out.ctypes.data_as(C.POINTER(C.c_int8))) == 0
+            )
+            assert (out == expected).all(), (fmt, pad)
+        frame = native.Frame(padded.ctypes.data_as(C.POINTER(C.c_uint8)), 7, 5, 7 * bpp - 1, PIXEL_FORMATS[fmt])
+        assert (
+            lib.vigil_image_to_tensor(C.byref(frame), C.byref(config), out.ctypes.data_as(C.POINTER(C.c_int8)))
+            == Status.EINVAL
+        )
+
+
+def test_a_bilinear_sum_one_below_a_rounding_step():
+    """Two gray pixels, 177 and 0, stretched to 25 x 1: output pixel 6 lies 81/4096 of the way
+    from the first to the second, and 4015 * 177 + 81 * 0 + 2048 = 712,703 is one below a
+    multiple of 4096 (the exact half-up rounding of the 4.12 weighted sum); every pixel as the
+    fixed-point definition, in all three channels."""
+    pixels = np.array([[[177], [0]]], np.uint8)
+    assert (4015 * 177 + 2048) % 4096 == 4095
+    got = host(pixels, "gray8", "stretch", 25, 1)
+    assert (got == device_quantize_image(pixels, params("stretch", 25, 1), SCALE, ZERO)).all()

@@ -20,10 +20,10 @@ from vigil.core import native
 from vigil.core.abi import Status
 from vigil.core.qemu import QemuBatch
 from vigil.errors import VigilError
-from vigil.frontends import mlperf_mfcc
 from vigil.frontends.spec import MfccSpec
 from vigil.tflite.quantize import quantize
 
+from . import references
 from .conftest import edge_clips
 
 IDENTICAL_AT_LEAST = 0.99
@@ -99,7 +99,7 @@ def clips_for(config: Config, parity_clips: dict[str, np.ndarray]) -> dict[str, 
 
 
 def reference(config: Config, clip: np.ndarray) -> np.ndarray:
-    return mlperf_mfcc.mfcc_features(clip, MfccSpec(**config.params()))
+    return references.mfcc_features(clip, MfccSpec(**config.params()))
 
 
 def quantization(features: list[np.ndarray]) -> tuple[float, int]:
@@ -122,13 +122,13 @@ def compare(a: np.ndarray, b: np.ndarray) -> tuple[float, int]:
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
-def test_host_and_cortex_m33_equal_tensorflow(config, parity_clips):
+def test_host_equals_tensorflow(config, parity_clips):
     clips = clips_for(config, parity_clips)
-    references = {name: reference(config, clip) for name, clip in clips.items()}
-    scale, zero_point = quantization(list(references.values()))
+    theirs = {name: reference(config, clip) for name, clip in clips.items()}
+    scale, zero_point = quantization(list(theirs.values()))
     host = {name: host_tensor(config, clip, scale, zero_point) for name, clip in clips.items()}
     rates, worst = [], 0
-    for name, features in references.items():
+    for name, features in theirs.items():
         assert host[name].shape == (config.num_frames, config.num_mfcc)
         same, lsb = compare(host[name], quantize(features, scale, zero_point))
         rates.append(same)
@@ -136,6 +136,12 @@ def test_host_and_cortex_m33_equal_tensorflow(config, parity_clips):
     print(f"{config.name}: host C vs TensorFlow on {len(clips)} clips: {np.mean(rates):.4%} identical, max {worst}")
     assert np.mean(rates) >= IDENTICAL_AT_LEAST and worst <= MAX_LSB
 
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
+def test_cortex_m33_equals_host(config, parity_clips):
+    clips = clips_for(config, parity_clips)
+    scale, zero_point = quantization([reference(config, clip) for clip in clips.values()])
+    host = {name: host_tensor(config, clip, scale, zero_point) for name, clip in clips.items()}
     batch = QemuBatch()
     jobs = {name: batch.mfcc_clip(clip, scale, zero_point, config=config.native()) for name, clip in clips.items()}
     outputs = batch.run().outputs
@@ -191,7 +197,14 @@ def test_stream_in_odd_pieces_equals_tensorflow_windows(config, parity_clips):
     assert partial > 10 and np.mean(rates) >= IDENTICAL_AT_LEAST
 
 
-@pytest.mark.parametrize("config", [CONFIGS[1], None], ids=["8khz", "mlperf"])
+# MLPerf's frames with a window of 16,001 samples: it ends 1 sample into a hop, whose maximum
+# may be that sample or one after the window.
+WINDOW_ONE_INTO_A_HOP = Config("window_16001", 16000, 16001, 480, 320, 512, 40, 10, 20.0, 4000.0)
+
+
+@pytest.mark.parametrize(
+    "config", [CONFIGS[1], None, WINDOW_ONE_INTO_A_HOP], ids=["8khz", "mlperf", WINDOW_ONE_INTO_A_HOP.name]
+)
 def test_a_maximum_just_after_the_window_is_left_out(config):
     """Clicks growing 3 % each, every 53 samples, over faint noise: the loudest sample pushed is
     often after the window's end (between the window and the next frame), where it must not
@@ -214,7 +227,7 @@ def test_a_maximum_just_after_the_window_is_left_out(config):
         first = (frames - cfg.num_frames) * cfg.frame_step
         end = min(first + cfg.window_samples, total)
         beyond += end < total and stream[end:total].max() > stream[first:end].max()
-        expected = quantize(mlperf_mfcc.mfcc_features(stream[first:end], MfccSpec(**params)), scale, zero_point)
+        expected = quantize(references.mfcc_features(stream[first:end], MfccSpec(**params)), scale, zero_point)
         same, lsb = compare(mfcc.tensor(scale, zero_point), expected)
         rates.append(same)
         assert lsb <= MAX_LSB, start
@@ -294,6 +307,20 @@ CASES = [
     (dict(num_frames=100, window_samples=32320), Status.ENOSPC),
     (dict(num_frames=99, frame_step=640, frame_length=640, fft_length=1024, window_samples=63360), Status.ENOSPC),
     (dict(frame_step=64, num_frames=99, window_samples=6752), Status.ENOSPC),  # hops of the ring
+    (dict(fft_length=4, frame_length=4, frame_step=4, window_samples=0), Status.OK),  # the shortest FFT
+    (dict(sample_rate=1, lower_edge_hz=0.0, upper_edge_hz=0.5), Status.OK),  # the lowest rate
+    (dict(num_mel_bins=1, num_coeffs=1), Status.OK),  # one band, one coefficient
+    (dict(num_coeffs=1), Status.OK),
+    (dict(num_frames=1, window_samples=0), Status.OK),  # one frame: a window of 2 steps (640)
+    # window_samples 0 when the span is whole steps (23,520) and one sample past them (24,000)
+    (dict(frame_step=480, window_samples=0), Status.OK),
+    (dict(frame_step=480, frame_length=481, window_samples=0), Status.OK),
+    # 99 + 7 + 1 = 107 hops of 64, the most; a frame one sample longer needs 108
+    (dict(frame_step=64, frame_length=448, num_frames=99, window_samples=0), Status.OK),
+    (dict(frame_step=64, frame_length=449, num_frames=99, window_samples=0), Status.ENOSPC),
+    # 97 + 2 + 1 = 100 hops of 336: exactly the 33,600 ring samples; one sample more needs 101
+    (dict(frame_step=336, frame_length=672, fft_length=1024, num_frames=97, window_samples=0), Status.OK),
+    (dict(frame_step=336, frame_length=673, fft_length=1024, num_frames=97, window_samples=0), Status.ENOSPC),
 ]
 
 
@@ -325,3 +352,115 @@ def test_a_refused_configuration_fails_the_qemu_job(parity_clips):
     batch.mfcc_clip(parity_clips["yes_1000ms.wav"], 0.5, 0, config=_config(dict(fft_length=384)))
     with pytest.raises(VigilError, match="mfcc config: invalid argument"):
         batch.run()
+
+
+# A tone on exactly one FFT bin (over faint noise, so that no weighted band is digitally silent):
+# a band that loses, gains or misweighs that bin is off by far more than the tolerance. MLPerf's
+# configuration (bins 1 to 127 weighted), 64 bands over a 64-point FFT (empty bands at the
+# bottom, the top bands' last bins one apart) and a single band that weighs a single bin.
+TONE_CONFIGS = (
+    Config("mlperf", 16000, 16000, 480, 320, 512, 40, 10, 20.0, 4000.0),
+    Config("64_bands_of_a_64_point_fft", 16000, 2048, 64, 64, 64, 64, 20, 0.0, 8000.0),
+    Config("one_band_one_bin", 16000, 256, 4, 4, 4, 1, 1, 3000.0, 5000.0),
+)
+TONE_TOLERANCE = 2e-3  # float features, as for the clips (test_mfcc.FLOAT_TOLERANCE)
+
+
+def tone(config: Config, k: int, rng: np.random.Generator) -> np.ndarray:
+    n = np.arange(config.clip_samples)
+    x = 8000 * np.sin(2 * np.pi * k * n / config.fft_length + 0.3) + rng.normal(0, 30, n.size)
+    return np.round(x).astype(np.int16)
+
+
+@pytest.mark.parametrize("config", TONE_CONFIGS, ids=lambda c: c.name)
+def test_a_tone_on_each_bin_equals_tensorflow(config):
+    rng = np.random.default_rng(7)
+    worst = 0.0
+    for k in range(1, config.fft_length // 2 + 1):  # DC has no weight; Nyquist included
+        clip = tone(config, k, rng)
+        mfcc = native.Mfcc(config.native())
+        mfcc.push(clip)
+        err = float(np.max(np.abs(mfcc.features() - reference(config, clip))))
+        worst = max(worst, err)
+        assert err < TONE_TOLERANCE, (k, err)
+    print(f"{config.name}: tones on every bin, worst {worst:.3g}")
+
+
+# The two largest rings the build accepts (CASES above): 107 hops of 64 samples, and 100 hops of
+# 336 samples = all 33,600 ring samples.
+RING_LIMIT_CONFIGS = (
+    Config("107_hops", 16000, 6720, 448, 64, 512, 40, 10, 20.0, 4000.0),
+    Config("33600_ring_samples", 16000, 32928, 672, 336, 1024, 40, 10, 20.0, 4000.0),
+)
+
+
+@pytest.mark.parametrize("config", RING_LIMIT_CONFIGS, ids=lambda c: c.name)
+def test_a_stream_through_the_largest_rings_equals_tensorflow(config, parity_clips):
+    """Three windows of speech in pieces of 1000 samples, a tensor after each once ready: the
+    ring wraps twice while every window is compared with TensorFlow's."""
+    clips = [parity_clips[n] for n in ("yes_1000ms.wav", "no_1000ms.wav", "noise_1000ms.wav")]
+    stream = np.tile(np.concatenate(clips), -(-3 * config.clip_samples // 48000))[: 3 * config.clip_samples]
+    mfcc, errors = native.Mfcc(config.native()), []
+    for start in range(0, stream.size, 1000):
+        mfcc.push(stream[start : start + 1000])
+        total = min(start + 1000, stream.size)
+        if not mfcc.ready:
+            continue
+        frames = (total - config.frame_length) // config.frame_step + 1
+        first = (frames - config.num_frames) * config.frame_step
+        end = min(first + config.clip_samples, total)
+        errors.append(float(np.max(np.abs(mfcc.features() - reference(config, stream[first:end])))))
+    print(f"{config.name}: {len(errors)} windows, worst {max(errors):.3g}")
+    assert len(errors) >= 10 and max(errors) < 2e-3
+
+
+def test_frames_corrected_under_64_bands_equal_tensorflow():
+    """Loud noise and a louder click at the window's last sample, under 64 bands: every frame
+    was computed against a quieter window and is corrected in coefficient 0 (the sum of DCT row
+    0 over all 64 bands)."""
+    config = CONFIGS[2]
+    rng = np.random.default_rng(2)
+    x = rng.integers(-10000, 10001, config.clip_samples).astype(np.int16)
+    x[-1] = 20000
+    mfcc = native.Mfcc(config.native())
+    mfcc.push(x)
+    ours = mfcc.features()
+    assert mfcc.stats()["corrected"] >= config.num_frames - 1
+    assert np.max(np.abs(ours - reference(config, x))) < 2e-3
+
+
+@pytest.mark.parametrize("past", [1, 63, 128, 129])
+def test_the_newest_sample_can_be_the_window_maximum(past):
+    """8 kHz, hops of 128 and a window of 8000 that ends at the newest sample, 1, 63, 0 or 1
+    samples past a hop boundary (the first window, then the second): a click there normalises
+    the window."""
+    config = CONFIGS[1]
+    total = 62 * 128 + past  # the window is full and ends here
+    x = np.random.default_rng(past).integers(-20, 21, total).astype(np.int16)
+    x[-1] = 20000
+    mfcc = native.Mfcc(config.native())
+    for start in range(0, total, 100):
+        mfcc.push(x[start : start + 100])
+    frames = (total - config.frame_length) // config.frame_step + 1
+    first = (frames - config.num_frames) * config.frame_step
+    assert first + config.clip_samples > total  # the window ends at the newest sample
+    assert np.max(np.abs(mfcc.features() - reference(config, x[first:]))) < 2e-3
+
+
+@pytest.mark.parametrize("config", [CONFIGS[1], WINDOW_ONE_INTO_A_HOP], ids=lambda c: c.name)
+def test_the_newest_frame_is_exact_when_the_window_is_not_whole_hops(config):
+    """As test_mfcc.test_the_newest_frame_of_every_tensor_is_exact, with windows of 8000 (hops of
+    128) and 16001 (hops of 320) samples: the window's end is not a hop boundary, its last
+    samples are scanned, none past the newest (the ring there holds older, louder clicks)."""
+    rng = np.random.default_rng(3)
+    stream = rng.integers(-20, 21, 5 * config.clip_samples)
+    clicks = np.arange(0, stream.size, 53)
+    stream[clicks] = np.round(30000 * 0.996 ** np.arange(clicks.size))
+    stream = stream.astype(np.int16)
+    mfcc, exact = native.Mfcc(config.native()), []
+    for start in range(0, stream.size, config.frame_step):
+        if mfcc.push(stream[start : start + config.frame_step]) and mfcc.ready:
+            mfcc.tensor(0.25, 0)
+            exact.append(mfcc.stats()["exact"])
+    assert len(exact) > 100 and exact[0] == config.num_frames
+    assert (np.diff(exact) == 1).all()
