@@ -173,6 +173,16 @@ def test_a_different_configuration_gives_different_features(parity_clips):
     assert np.max(np.abs(ours.features()[:, :10] - mlperf.features())) > 1.0
 
 
+def newest_window(c, window: int, total: int) -> tuple[int, int]:
+    """The samples [first, end) the newest tensor covers once `total` samples are pushed, from the
+    definition: its last frame is the last whole one, its first num_frames - 1 hops earlier, and
+    the window (the training clip, `window` samples) ends there or at the newest sample. `c`: a
+    Config or a native MfccConfig (both carry frame_length, frame_step, num_frames)."""
+    frames = (total - c.frame_length) // c.frame_step + 1
+    first = (frames - c.num_frames) * c.frame_step
+    return first, min(first + window, total)
+
+
 @pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[3]], ids=lambda c: c.name)
 def test_stream_in_odd_pieces_equals_tensorflow_windows(config, parity_clips):
     """Pieces of 100 samples and a tensor after each: samples after the newest frame that lie
@@ -186,9 +196,7 @@ def test_stream_in_odd_pieces_equals_tensorflow_windows(config, parity_clips):
         total = min(start + 100, stream.size)
         if not mfcc.ready or (start // 100) % 7:
             continue
-        frames = (total - config.frame_length) // config.frame_step + 1
-        first = (frames - config.num_frames) * config.frame_step
-        end = min(first + config.clip_samples, total)
+        first, end = newest_window(config, config.clip_samples, total)
         partial += end < total
         expected = quantize(reference(config, stream[first:end]), scale, zero_point)
         same, lsb = compare(mfcc.tensor(scale, zero_point), expected)
@@ -223,9 +231,7 @@ def test_a_maximum_just_after_the_window_is_left_out(config):
         total = min(start + 37, stream.size)
         if not mfcc.ready:
             continue
-        frames = (total - cfg.frame_length) // cfg.frame_step + 1
-        first = (frames - cfg.num_frames) * cfg.frame_step
-        end = min(first + cfg.window_samples, total)
+        first, end = newest_window(cfg, cfg.window_samples, total)
         beyond += end < total and stream[end:total].max() > stream[first:end].max()
         expected = quantize(references.mfcc_features(stream[first:end], MfccSpec(**params)), scale, zero_point)
         same, lsb = compare(mfcc.tensor(scale, zero_point), expected)
@@ -406,9 +412,7 @@ def test_a_stream_through_the_largest_rings_equals_tensorflow(config, parity_cli
         total = min(start + 1000, stream.size)
         if not mfcc.ready:
             continue
-        frames = (total - config.frame_length) // config.frame_step + 1
-        first = (frames - config.num_frames) * config.frame_step
-        end = min(first + config.clip_samples, total)
+        first, end = newest_window(config, config.clip_samples, total)
         errors.append(float(np.max(np.abs(mfcc.features() - reference(config, stream[first:end])))))
     print(f"{config.name}: {len(errors)} windows, worst {max(errors):.3g}")
     assert len(errors) >= 10 and max(errors) < 2e-3
@@ -441,8 +445,7 @@ def test_the_newest_sample_can_be_the_window_maximum(past):
     mfcc = native.Mfcc(config.native())
     for start in range(0, total, 100):
         mfcc.push(x[start : start + 100])
-    frames = (total - config.frame_length) // config.frame_step + 1
-    first = (frames - config.num_frames) * config.frame_step
+    first, _ = newest_window(config, config.clip_samples, total)
     assert first + config.clip_samples > total  # the window ends at the newest sample
     assert np.max(np.abs(mfcc.features() - reference(config, x[first:]))) < 2e-3
 
