@@ -1,0 +1,51 @@
+"""The host library traps on undefined behaviour: every compile unit of build/host/libvigil.so
+was built with the sanitizer flags, and those flags make an out-of-bounds write a crash on this
+toolchain, with no runtime library for ctypes to load."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+
+from elftools.elf.elffile import ELFFile
+
+from vigil.core.native import library
+from vigil.core.toolchain import CORE_CFLAGS, HOST_SANITIZE
+from vigil.settings import REPO_ROOT
+
+
+def test_every_core_unit_of_the_host_library_was_built_with_the_sanitizer():
+    path = library()._name
+    with open(path, "rb") as f:
+        dwarf = ELFFile(f).get_dwarf_info()
+        units = {}
+        for cu in dwarf.iter_CUs():
+            top = cu.get_top_DIE()
+            name = top.attributes["DW_AT_name"].value.decode()
+            units[name] = top.attributes["DW_AT_producer"].value.decode().split()
+    lines = (REPO_ROOT / "modules/vigil/sources.txt").read_text().splitlines()
+    core = [f"modules/vigil/{s.strip()}" for s in lines if s.strip() and not s.startswith("#")]
+    assert core and set(core) <= set(units), sorted(set(core) - set(units))
+    for name, flags in units.items():
+        if name.startswith("modules/vigil/"):
+            assert set(HOST_SANITIZE) <= set(flags), (name, flags)
+
+
+def test_the_sanitizer_flags_turn_a_one_past_the_end_write_into_a_trap(tmp_path):
+    # The shape of the model checker's name copy with its bound off by one: the optimiser may
+    # assume the write in bounds and drop it; with the flags the program must die on SIGILL.
+    source = tmp_path / "past_end.c"
+    source.write_text(
+        "#include <stdio.h>\n"
+        "int main(int argc, char **argv)\n{\n"
+        "\tchar name[4];\n\tunsigned n = 0;\n"
+        "\tfor (; n < sizeof(name) && argv[0][n] != 0; n++) {\n\t\tname[n] = argv[0][n];\n\t}\n"
+        "\tname[n] = 0;\n\tputs(name);\n\treturn argc - 1;\n}\n"
+    )
+    exe = tmp_path / "past_end"
+    flags = [f for f in CORE_CFLAGS if f != "-Werror"]
+    subprocess.run(["gcc", *flags, *HOST_SANITIZE, "-o", exe, source], check=True)
+    with_sanitizer = subprocess.run([exe], capture_output=True)
+    assert with_sanitizer.returncode == -signal.SIGILL, with_sanitizer
+    subprocess.run(["gcc", *flags, "-o", exe, source], check=True)
+    assert subprocess.run([exe], capture_output=True).returncode != -signal.SIGILL
