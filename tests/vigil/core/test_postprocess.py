@@ -222,6 +222,33 @@ def test_labels_without_silence_or_unknown():
     assert rec.process(vector(1, 1.0), 10) == native.Detected("silence", 0.5, 10)
 
 
+def test_sixteen_labels_the_most_the_state_holds_agree_with_the_reference():
+    # The last column of the score ring is read: with the host library's bounds checks a loop
+    # that runs one label too far traps here.
+    labels = tuple(f"word{k}" for k in range(native.MAX_LABELS))
+    params = RecognizerParams(
+        stride_ms=100,
+        window_ms=1000,
+        suppression_ms=0,
+        min_results=3,
+        thresholds=dict.fromkeys(labels, 0.625),
+        silence=None,
+        unknown=None,
+    )
+    c, ref = native.Recognizer.for_params(labels, params), ReferenceRecognizer(labels, params)
+    found, t = [], 0
+    for label in (15, 0, 15, 7):
+        x = np.full(len(labels), np.float32(1 / 64), np.float32)
+        x[label] = np.float32(1 - 15 / 64)
+        t += 1000  # the earlier label's results leave the window
+        for _ in range(3):
+            t += 100
+            a, b = c.process(x, t), ref.process(x, t)
+            assert (a is None) == (b is None) and (a is None or (a.label, a.score) == (b.label, b.score)), t
+            found += [a.label] if a else []
+    assert found[0] == "word15" and "word0" in found and found[-1] == "word7", found
+
+
 def raw_lib():
     lib = native.library()
     lib.vigil_dequantize_scores.argtypes = [

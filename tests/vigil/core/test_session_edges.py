@@ -444,6 +444,22 @@ def test_stream_peak_is_per_label_and_detection_time_is_the_stream_position():
     assert result.scores == (20, 5, -128, 0) and result.label == "none"
 
 
+def test_sixteen_labels_the_most_a_model_has_peaks_of_every_label_and_the_last_detected():
+    # The peak of the last label is kept: with the host library's bounds checks a loop over one
+    # label too many traps here.
+    labels = tuple(f"word{k}" for k in range(native.MAX_LABELS))
+    rng = np.random.default_rng(16)
+    outputs = [rng.integers(-128, 0, len(labels)).astype(np.int8) for _ in range(3)]
+    for q in outputs:
+        q[-1] = 127
+    s = make_session(kws_binding(Script(labels, lambda k, x: outputs[k])))
+    lines = parsed(run_stream(s, noise(CLIP + 10 * HOP), 4000))
+    detections = [x for x in lines if isinstance(x, DetectLine)]
+    assert [(d.label, d.time_ms) for d in detections] == [("word15", 1200)]
+    (result,) = [x for x in lines if isinstance(x, ResultLine)]
+    assert result.scores == tuple(int(v) for v in np.max(outputs, axis=0)) and result.label == "word15"
+
+
 def test_a_windowed_front_end_stream():
     """micro_speech's shape: features from a callback, 49 frames; reset between streams."""
     resets = []
