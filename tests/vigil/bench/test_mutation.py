@@ -1,6 +1,7 @@
 """The mutation tool: which C mutants it makes (and which code it never touches), and one run
 that kills a known mutant and reports a known equivalent one without running it."""
 
+import ast
 import json
 from pathlib import Path
 
@@ -94,6 +95,22 @@ def test_keys_are_unique_and_apply_changes_exactly_one_token(generated, tmp_path
     loop = next(m for m in mutants if m.original == "<" and m.source_line.startswith("for"))
     with pytest.raises(ValueError):
         loop.apply(SOURCE.replace("i < n", "i > n"))  # not the text the mutant was made for
+
+
+def test_the_c_runs_leave_out_exactly_the_tests_marked_for_qemu_or_references():
+    # A C mutant's tests run with mutation.MARKS: a test of those files that drives QEMU must be
+    # marked cortex_m33 (it would only compare the mutant with itself), and nothing else may be.
+    files = {mutation.node_file(t) for tests in mutation.C_TESTS.values() for t in tests}
+    marked = []
+    for rel in sorted(files):
+        source = (mutation.REPO_ROOT / rel).read_text()
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                marks = {ast.unparse(d) for d in node.decorator_list}
+                on_qemu = "QemuBatch" in ast.get_source_segment(source, node)
+                assert ("pytest.mark.cortex_m33" in marks) == on_qemu, (rel, node.name)
+                marked += [node.name] if on_qemu else []
+    assert len(marked) >= 10 and mutation.MARKS == ("-m", "not cortex_m33 and not reference_only")
 
 
 def test_every_core_file_has_tests_and_the_equivalents_name_real_mutants():

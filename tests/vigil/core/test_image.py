@@ -60,6 +60,7 @@ def test_host_c_is_bit_exact_with_the_fixed_point_definition(parity_frames):
             assert (host(frame, fmt, fit) == device_quantize_image(pixels, params(fit), SCALE, ZERO)).all(), (name, fit)
 
 
+@pytest.mark.cortex_m33
 def test_cortex_m33_equals_host(parity_frames):
     batch = QemuBatch()
     jobs = {
@@ -73,6 +74,7 @@ def test_cortex_m33_equals_host(parity_frames):
         assert (outputs[j] == host(frame, fmt, fit)).all(), (name, fit)
 
 
+@pytest.mark.reference_only
 def test_fixed_point_is_within_one_step_of_the_float_definition(parity_frames):
     """The firmware rounds each resampled value to 8 bits (half up), the float definition
     quantizes it as it is: they differ only where it is (about) half-way between two 8-bit
@@ -105,6 +107,7 @@ def pillow(pixels: np.ndarray, width: int, height: int) -> np.ndarray:
     return out[..., None] if out.ndim == 2 else out
 
 
+@pytest.mark.reference_only
 def test_float_definition_matches_pillow(parity_frames):
     """Pillow's BOX puts source pixel i in output j when (i + 0.5) lies in (j n/m, (j + 1) n/m],
     the definition's rule; at exact ties (a pixel centre on a boundary, e.g. 191 -> 96, pixel 95)
@@ -161,6 +164,7 @@ def person_frames():
         yield f"{photo.name}:4:3", px[(px.shape[0] - h) // 2 :][:h]
 
 
+@pytest.mark.reference_only
 def test_person_score_with_the_area_filter_is_close_to_pillow(person_probability):
     rows = []
     for name, frame in person_frames():
@@ -177,6 +181,7 @@ def test_person_score_with_the_area_filter_is_close_to_pillow(person_probability
     assert whole["crop"] >= 0.85  # Pillow's antialiased resize gives 0.91
 
 
+@pytest.mark.reference_only
 def test_the_old_two_tap_path_was_far_from_pillow(person_probability):
     """What the tolerance above guards against: aliasing of the 2-tap bilinear downscale."""
     astronaut = photos.load_photo(photos.PHOTOS[0])
@@ -221,6 +226,7 @@ def test_other_output_sizes_and_big_blocks(size, parity_frames):
             assert (host(raw, fmt, fit, width, height, 0.0078125, 3) == expected).all(), (fmt, fit)
 
 
+@pytest.mark.cortex_m33
 def test_big_blocks_on_cortex_m33_equal_host(parity_frames):
     frame, _, _ = parity_frames["astronaut.png:331x240:rgb888"]
     big = to_rgb565(np.ascontiguousarray(np.tile(frame, (7, 5, 1))[:1601, :1499]))

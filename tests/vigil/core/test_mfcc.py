@@ -92,6 +92,7 @@ def test_float_features_equal_tensorflow_at_the_edges(parity_clips, name):
     assert np.max(np.abs(ours - theirs)) < FLOAT_TOLERANCE
 
 
+@pytest.mark.cortex_m33
 def test_cortex_m33_equals_host(parity_clips, host_runs):
     batch = QemuBatch()
     jobs = {name: batch.mfcc_clip(clip, SCALE, ZERO, (49, 10)) for name, clip in parity_clips.items()}
@@ -101,6 +102,7 @@ def test_cortex_m33_equals_host(parity_clips, host_runs):
     print(f"Cortex-M33 (QEMU) vs host C on {len(jobs)} clips: bit-identical")
 
 
+@pytest.mark.cortex_m33
 def test_mlperf_config_is_the_default_of_every_binding(parity_clips):
     """An explicit MLPerf configuration (native.mfcc_config()) changes nothing, host or QEMU."""
     clip = parity_clips["yes_1000ms.wav"]
@@ -166,6 +168,7 @@ def test_keywords_in_noise_stream_equals_tensorflow():
     assert all(stats[p] > 0 for p in PATHS), stats
 
 
+@pytest.mark.cortex_m33
 def test_stream_on_cortex_m33_equals_host(parity_clips):
     stream = np.concatenate([parity_clips["yes_1000ms.wav"], parity_clips["silence_1000ms.wav"]])
     batch = QemuBatch()
@@ -181,6 +184,7 @@ def test_stream_on_cortex_m33_equals_host(parity_clips):
     assert (qemu == np.array(host)).all()
 
 
+@pytest.mark.cortex_m33
 @pytest.mark.slow
 def test_ten_minute_stream_on_cortex_m33_and_host():
     """19.2 MB of PCM: more than the QEMU runner's image buffer, so it must be read in pieces;

@@ -137,6 +137,7 @@ def test_host_equals_tensorflow(config, parity_clips):
     assert np.mean(rates) >= IDENTICAL_AT_LEAST and worst <= MAX_LSB
 
 
+@pytest.mark.cortex_m33
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.name)
 def test_cortex_m33_equals_host(config, parity_clips):
     clips = clips_for(config, parity_clips)
@@ -149,6 +150,7 @@ def test_cortex_m33_equals_host(config, parity_clips):
         assert (outputs[j] == host[name]).all(), name
 
 
+@pytest.mark.reference_only
 def test_the_empty_bands_configuration_has_an_empty_band():
     from vigil.tfenv import tensorflow
 
@@ -240,6 +242,7 @@ def test_a_maximum_just_after_the_window_is_left_out(config):
     assert beyond > 20 and min(rates) >= IDENTICAL_AT_LEAST
 
 
+@pytest.mark.cortex_m33
 def test_stream_with_a_configuration_on_cortex_m33_equals_host(parity_clips):
     config = CONFIGS[1]
     stream = np.concatenate(list(clips_for(config, parity_clips).values())[:4])
@@ -346,6 +349,7 @@ def test_configuration_limits_on_the_host(changes, expected):
             native.Mfcc(cfg)
 
 
+@pytest.mark.cortex_m33
 def test_configuration_limits_on_cortex_m33():
     batch = QemuBatch()
     for changes, _ in CASES:
@@ -353,6 +357,7 @@ def test_configuration_limits_on_cortex_m33():
     assert batch.run().mfcc_checks == [expected for _, expected in CASES]
 
 
+@pytest.mark.cortex_m33
 def test_a_refused_configuration_fails_the_qemu_job(parity_clips):
     batch = QemuBatch()
     batch.mfcc_clip(parity_clips["yes_1000ms.wav"], 0.5, 0, config=_config(dict(fft_length=384)))
