@@ -110,7 +110,7 @@ def _image(path: Path, f, elf: ELFFile) -> ElfImage:
         address = s["sh_addr"]
         load = address
         for seg in loads:
-            if seg["p_vaddr"] <= address < seg["p_vaddr"] + max(seg["p_memsz"], 1) and not nobits:
+            if seg["p_vaddr"] <= address < seg["p_vaddr"] + seg["p_memsz"] and not nobits:  # as readelf maps
                 load = seg["p_paddr"] + (address - seg["p_vaddr"])
                 break
         sections.append(
