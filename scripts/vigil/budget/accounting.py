@@ -28,7 +28,7 @@ from vigil.budget.components import (
     Rule,
 )
 from vigil.budget.elfimage import ElfImage, ElfSection, ElfSymbol, SourceIndex
-from vigil.budget.linkmap import LinkMap, Placement, Region
+from vigil.budget.linkmap import LinkMap, Placement
 from vigil.errors import VigilError
 from vigil.fileio import sha256_file
 
@@ -449,7 +449,3 @@ def _regions(
             )
         )
     return out
-
-
-def flash_regions(regions: list[Region] | list[RegionUsage]) -> set[str]:
-    return {r.name for r in regions if not r.writable}

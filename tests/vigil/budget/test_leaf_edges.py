@@ -11,7 +11,6 @@ from vigil.budget.accounting import (
     _regions,
     _section_leaves,
     _usage,
-    flash_regions,
 )
 from vigil.budget.components import Classifier, Rule
 from vigil.budget.elfimage import ElfSection, ElfSymbol
@@ -129,11 +128,6 @@ def test_a_load_image_outside_every_region_has_no_load_region():
     assert (usage.region, usage.load_region) == ("RAM", None)
     inside = ElfSection(2, ".data", 0x2000_0000, 0x10, False, True, False, 0x100)
     assert _usage(inside, linkmap([], REGIONS)).load_region == "FLASH"
-
-
-def test_flash_regions_are_the_read_only_ones():
-    assert flash_regions(list(REGIONS)) == {"FLASH"}
-    assert flash_regions([]) == set()
 
 
 def test_symbol_leaves_keep_the_raw_name_and_residue_has_a_source():
