@@ -118,6 +118,9 @@ def test_every_core_file_has_tests_and_the_equivalents_name_real_mutants():
     for name in mutation.DEFAULT_C_FILES:
         assert (root / mutation.CORE / name).is_file() and name in mutation.C_TESTS
         assert all((root / mutation.node_file(t)).is_file() for t in mutation.C_TESTS[name]), name
+    for name, options in mutation.C_PYTEST_OPTIONS.items():  # a plugin left out is one the tests do not use
+        assert options == ("-p", "no:hypothesispytest") and name in mutation.C_TESTS, name
+        assert all("hypothesis" not in (root / mutation.node_file(t)).read_text() for t in mutation.C_TESTS[name])
     keys = {
         m.key for f in sorted((root / mutation.CORE).glob("*.c")) for m in mutants_of(f, f"{mutation.CORE}/{f.name}")
     }
