@@ -18,6 +18,26 @@ def readelf(*args) -> str:
     ).stdout
 
 
+def m33_link(folder, elf, *args):
+    """arm-none-eabi-gcc for Cortex-M33 with newlib's stubs: sources and flags in `args`, run in
+    `folder`; returns the ELF."""
+    subprocess.run(
+        [
+            require_tool("arm-none-eabi-gcc"),
+            "-mcpu=cortex-m33",
+            "-mthumb",
+            "--specs=nosys.specs",
+            *args,
+            "-o",
+            str(elf),
+        ],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+    return elf
+
+
 def binutils_sections(elf) -> dict[str, tuple[int, int, str, bool]]:
     """Allocated sections with bytes: name -> (address, size, flags, nobits)."""
     out = {}
@@ -90,15 +110,8 @@ def test_read_returns_section_bytes_and_nothing_for_nobits(firmware):
 
 
 def test_a_build_id_is_read_from_its_note(tmp_path):
-    gcc = require_tool("arm-none-eabi-gcc")
     (tmp_path / "a.c").write_text("int main(void) { return 0; }\n")
-    elf = tmp_path / "a.elf"
-    subprocess.run(
-        [gcc, "-mcpu=cortex-m33", "-mthumb", "--specs=nosys.specs", "-Wl,--build-id=sha1", "a.c", "-o", str(elf)],
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-    )
+    elf = m33_link(tmp_path, tmp_path / "a.elf", "-Wl,--build-id=sha1", "a.c")
     note = readelf("-nW", str(elf))
     expected = next(line.split(":")[1].strip() for line in note.splitlines() if "Build ID" in line)
     image = load_elf(elf)
@@ -195,28 +208,10 @@ def test_damaged_files_are_one_line_errors(firmware, tmp_path):
 def test_compile_unit_ranges_of_every_dwarf_flavour_equal_the_aranges(tmp_path, flags):
     """Without .debug_aranges the compile units' own ranges are used: low/high pc (an address in
     DWARF 3, a length from DWARF 4) or a range list. They must give what the aranges give."""
-    gcc, objcopy = require_tool("arm-none-eabi-gcc"), require_tool("arm-none-eabi-objcopy")
+    objcopy = require_tool("arm-none-eabi-objcopy")
     (tmp_path / "one.c").write_text("int one(int x) { return x + 1; }\nint unused_one(int x) { return x * 7; }\n")
     (tmp_path / "two.c").write_text("int one(int);\nint main(void) { return one(2); }\nint two(void) { return 5; }\n")
-    elf = tmp_path / "p.elf"
-    subprocess.run(
-        [
-            gcc,
-            "-mcpu=cortex-m33",
-            "-mthumb",
-            "--specs=nosys.specs",
-            "-O1",
-            *flags,
-            "-Wl,--gc-sections",
-            "one.c",
-            "two.c",
-            "-o",
-            str(elf),
-        ],
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-    )
+    elf = m33_link(tmp_path, tmp_path / "p.elf", "-O1", *flags, "-Wl,--gc-sections", "one.c", "two.c")
     bare = tmp_path / "bare.elf"
     subprocess.run([objcopy, "--remove-section", ".debug_aranges", str(elf), str(bare)], check=True)
     indexes = {}

@@ -30,7 +30,7 @@ from .elf_writer import (
     Symbol,
     write_elf,
 )
-from .test_elfimage import binutils_load_addresses, binutils_sections, readelf
+from .test_elfimage import binutils_load_addresses, binutils_sections, m33_link, readelf
 
 A, W, X = SHF_ALLOC, SHF_WRITE, SHF_EXECINSTR
 
@@ -179,24 +179,7 @@ int main(void) { return counter + per_thread + per_thread_zero; }
 
 def _gcc(tmp_path, name, source, *flags):
     (tmp_path / f"{name}.c").write_text(source)
-    elf = tmp_path / f"{name}.elf"
-    subprocess.run(
-        [
-            require_tool("arm-none-eabi-gcc"),
-            "-mcpu=cortex-m33",
-            "-mthumb",
-            "-mtp=soft",
-            "--specs=nosys.specs",
-            *flags,
-            f"{name}.c",
-            "-o",
-            str(elf),
-        ],
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-    )
-    return elf
+    return m33_link(tmp_path, tmp_path / f"{name}.elf", "-mtp=soft", *flags, f"{name}.c")
 
 
 @pytest.fixture(scope="module")
@@ -291,25 +274,7 @@ def test_aranges_that_disagree_with_the_units_are_what_counts(tmp_path):
     unit's range shortened by 2 bytes there must be shorter in the index too."""
     (tmp_path / "one.c").write_text("int one(int x) { return x * 3 + 1; }\n")
     (tmp_path / "two.c").write_text("int one(int);\nint main(void) { return one(2); }\n")
-    gcc = require_tool("arm-none-eabi-gcc")
-    elf = tmp_path / "p.elf"
-    subprocess.run(
-        [
-            gcc,
-            "-mcpu=cortex-m33",
-            "-mthumb",
-            "--specs=nosys.specs",
-            "-O1",
-            "-gdwarf-4",
-            "one.c",
-            "two.c",
-            "-o",
-            str(elf),
-        ],
-        cwd=tmp_path,
-        check=True,
-        capture_output=True,
-    )
+    elf = m33_link(tmp_path, tmp_path / "p.elf", "-O1", "-gdwarf-4", "one.c", "two.c")
     header = next(line for line in readelf("-SW", str(elf)).splitlines() if " .debug_aranges " in line)
     offset, size = (int(v, 16) for v in header.replace("[ ", "[").split()[4:6])
     raw = bytearray(elf.read_bytes())
