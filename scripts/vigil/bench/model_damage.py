@@ -208,6 +208,14 @@ def _external(m):
     m.buffers.append(buf)
 
 
+def _external_tensor(m):
+    _input(m).externalBuffer = 1  # its data in a weights file beside the model
+
+
+def _external_options(m):
+    _set(_graph(m).operators[0], largeCustomOptionsOffset=4096, largeCustomOptionsSize=16)
+
+
 def _tensor_type(m):
     _input(m).type = 23
 
@@ -289,6 +297,8 @@ INT8_MUTATIONS = (
     Mutation("builtin code 300", "op_unsupported", _edit(_builtin_code(300))),
     Mutation("custom operator without a name", "op_unsupported", _edit(_nameless_custom)),
     Mutation("buffer outside the flatbuffer", "external_data", _edit(_external)),
+    Mutation("input in external buffer 1", "external_data", _edit(_external_tensor)),
+    Mutation("operator options outside the flatbuffer", "external_data", _edit(_external_options)),
     Mutation("tensor type 23", "tensor_type", _edit(_tensor_type)),
     Mutation("2049 tensors", "limits", _edit(_many_tensors(2049))),
     Mutation("2048 tensors", "", _edit(_many_tensors(2048))),

@@ -8,7 +8,9 @@ with the offending index and value. Field ids are those of tensorflow/lite/schem
 (schema version 3; a union takes two ids, its type then its value).
 
   identifier      at least 8 bytes, and bytes 4..7 are "TFL3".
-  flatbuffer      every structure reachable through the fields read here lies inside the data:
+  flatbuffer      every structure reachable from the root through every field of the schema
+                  (the option, details, sparsity and external-buffer tables field by field:
+                  vigil.tflite.layouts, the firmware reader's tables) lies inside the data:
                   the root offset, tables (soffset; vtable: even size >= 4, table inline size
                   >= 4, every field offset >= 4 and inside the inline size), vectors, strings
                   (with their NUL), unions (type NONE or a member, a value exactly when the
@@ -27,7 +29,8 @@ with the offending index and value. Field ids are those of tensorflow/lite/schem
   shape           every dimension > 0, and elements and bytes fit in 2^31 - 1.
   tensor_index    every tensor index inside its subgraph; -1 only as an operator input.
   buffer_index    every tensor's and metadata's buffer inside Model.buffers; buffer 0 empty.
-  external_data   no buffer or operator keeps data outside the flatbuffer (offset/size fields).
+  external_data   no buffer, tensor or operator keeps data outside the flatbuffer (Buffer and
+                  Operator offset/size fields, Tensor.external_buffer).
   buffer_size     a constant tensor's buffer holds exactly elements x element size bytes (not
                   checked for string, resource, variant and sparse tensors).
   quantization    as many zero points as scales (or one), scales finite and > 0, per-channel
@@ -56,6 +59,7 @@ import struct
 from dataclasses import dataclass, field
 
 from vigil.errors import VigilError
+from vigil.tflite import layouts
 from vigil.tflite.checks import FILE_CHECKS
 from vigil.tflite.op_versions import MAX_VERSION
 
@@ -101,14 +105,23 @@ BUILTIN_MAX = 209  # BuiltinOperator STABLEHLO_CASE, the last of the schema TFLM
 BUILTIN_CUSTOM = 32
 # The largest member of each union (schema.fbs): BuiltinOptions, BuiltinOptions2, QuantizationDetails.
 OPTIONS_MAX, OPTIONS2_MAX, DETAILS_MAX = 126, 23, 3
-# BuiltinOptions members whose vectors or strings TFLM's option parsers read.
-OPTIONS_RESHAPE, OPTIONS_SQUEEZE, OPTIONS_VAR_HANDLE = 17, 30, 111
-DETAILS_CUSTOM_QUANTIZATION = 1
+INDEX_VECTOR_MAX = 3  # SparseIndexVector: Int32Vector, Uint16Vector, Uint8Vector
 
 # Field ids (schema.fbs declaration order).
-M_VERSION, M_CODES, M_SUBGRAPHS, M_DESCRIPTION, M_BUFFERS, M_METADATA_BUFFER, M_METADATA, M_SIGNATURES = range(8)
+(
+    M_VERSION,
+    M_CODES,
+    M_SUBGRAPHS,
+    M_DESCRIPTION,
+    M_BUFFERS,
+    M_METADATA_BUFFER,
+    M_METADATA,
+    M_SIGNATURES,
+    M_EXTERNAL_GROUPS,
+    M_EXTERNAL_BUFFERS,
+) = range(10)
 C_DEPRECATED_BUILTIN, C_CUSTOM, C_VERSION, C_BUILTIN = range(4)
-G_TENSORS, G_INPUTS, G_OUTPUTS, G_OPERATORS, G_NAME = range(5)
+G_TENSORS, G_INPUTS, G_OUTPUTS, G_OPERATORS, G_NAME, G_DEBUG_METADATA = range(6)
 (
     T_SHAPE,
     T_TYPE,
@@ -120,7 +133,8 @@ G_TENSORS, G_INPUTS, G_OUTPUTS, G_OPERATORS, G_NAME = range(5)
     T_SHAPE_SIGNATURE,
     T_HAS_RANK,
     T_VARIANTS,
-) = range(10)
+    T_EXTERNAL_BUFFER,
+) = range(11)
 Q_MIN, Q_MAX, Q_SCALE, Q_ZERO_POINT, Q_DETAILS_TYPE, Q_DETAILS, Q_DIMENSION = range(7)
 (
     O_OPCODE_INDEX,
@@ -136,12 +150,15 @@ Q_MIN, Q_MAX, Q_SCALE, Q_ZERO_POINT, Q_DETAILS_TYPE, Q_DETAILS, Q_DIMENSION = ra
     O_LARGE_SIZE,
     O_OPTIONS2_TYPE,
     O_OPTIONS2,
-) = range(13)
+    O_DEBUG_METADATA,
+) = range(14)
 B_DATA, B_OFFSET, B_SIZE = range(3)
 MD_NAME, MD_BUFFER = range(2)
 S_INPUTS, S_OUTPUTS, S_KEY, S_DEPRECATED_TAG, S_SUBGRAPH = range(5)
 TM_NAME, TM_INDEX = range(2)
 V_SHAPE, V_TYPE, V_HAS_RANK = range(3)
+SP_DIM_METADATA = 2  # after traversal_order and block_map (layouts.SPARSITY)
+DIM_SEGMENTS_TYPE, DIM_INDICES_TYPE = 2, 4  # after format and dense_size (layouts.DIMENSION)
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,8 @@ class _Vec:
 
 
 _ABSENT = _Vec(0, 0)
+_SCALAR = {"b": "<b", "h": "<h", "i": "<i", "l": "<q"}
+_ELEMENT = {"B": 1, "H": 2, "I": 4, "L": 8}
 
 
 class _Reader:
@@ -300,6 +319,16 @@ class _Reader:
             )
         return kind, value
 
+    def fields(self, t: _Table, layout: str, what: str) -> None:
+        """Every field of `layout` (vigil.tflite.layouts) that the table has, where it says."""
+        for fid, kind in enumerate(layout):
+            if kind == "s":
+                self.string(t, fid, what)
+            elif kind in _SCALAR:
+                self.scalar(t, fid, _SCALAR[kind], 0, what)
+            elif kind != ".":
+                self.vector(t, fid, _ELEMENT[kind], what)
+
     def tables(self, v: _Vec, what: str) -> list[_Table]:
         return [self.table(self.follow(v.pos + 4 * i, what), what) for i in range(v.length)]
 
@@ -324,6 +353,7 @@ class _Tensor:
     name: str
     is_variable: bool
     sparse: bool
+    external_buffer: int = 0
     scales: tuple[float, ...] = ()
     zero_points: tuple[int, ...] = ()
     dimension: int = 0
@@ -382,6 +412,8 @@ def _read_model(r: _Reader) -> _Model:
     model.metadata_buffer = r.ints(r.vector(root, M_METADATA_BUFFER, 4, "metadata buffer"))
     metadata = r.vector(root, M_METADATA, 4, "metadata")
     signatures = r.vector(root, M_SIGNATURES, 4, "signature defs")
+    groups = r.vector(root, M_EXTERNAL_GROUPS, 4, "external buffer groups")
+    external = r.vector(root, M_EXTERNAL_BUFFERS, 4, "external buffers")
     r.string(root, M_DESCRIPTION, "model description")
     for t in r.tables(codes, "operator code"):
         deprecated = r.scalar(t, C_DEPRECATED_BUILTIN, "<b", 0, "operator code deprecated_builtin_code")
@@ -395,6 +427,7 @@ def _read_model(r: _Reader) -> _Model:
         outputs = r.ints(r.vector(g, G_OUTPUTS, 4, "subgraph outputs"))
         operators = r.vector(g, G_OPERATORS, 4, "subgraph operators")
         r.string(g, G_NAME, "subgraph name")
+        r.scalar(g, G_DEBUG_METADATA, "<I", 0, "subgraph debug_metadata_index")
         graph = _Subgraph([_read_tensor(r, t) for t in r.tables(tensors, "tensor")], inputs, outputs, [])
         graph.operators = [_read_operator(r, t) for t in r.tables(operators, "operator")]
         model.subgraphs.append(graph)
@@ -411,6 +444,10 @@ def _read_model(r: _Reader) -> _Model:
         r.string(t, S_KEY, "signature key")
         r.string(t, S_DEPRECATED_TAG, "signature tag")
         model.signatures.append((r.scalar(t, S_SUBGRAPH, "<I", 0, "signature subgraph"), *maps))
+    for t in r.tables(groups, "external buffer group"):
+        r.fields(t, layouts.EXTERNAL_GROUP, "external buffer group")
+    for t in r.tables(external, "external buffer"):
+        r.fields(t, layouts.EXTERNAL_BUFFER, "external buffer")
     return model
 
 
@@ -420,9 +457,12 @@ def _read_tensor(r: _Reader, t: _Table) -> _Tensor:
     buffer = r.scalar(t, T_BUFFER, "<I", 0, "tensor buffer")
     quant = r.ref(t, T_QUANTIZATION, "tensor quantization")
     is_variable = r.scalar(t, T_IS_VARIABLE, "<B", 0, "tensor is_variable")
-    sparse = r.sub_table(t, T_SPARSITY, "tensor sparsity") is not None
+    sparsity = r.sub_table(t, T_SPARSITY, "tensor sparsity")
+    external = r.scalar(t, T_EXTERNAL_BUFFER, "<I", 0, "tensor external_buffer")
     name = r.string(t, T_NAME, "tensor name") or b""
-    tensor = _Tensor(shape, kind, buffer, name.decode("utf-8", "replace"), bool(is_variable), sparse)
+    tensor = _Tensor(
+        shape, kind, buffer, name.decode("utf-8", "replace"), bool(is_variable), sparsity is not None, external
+    )
     if quant:
         q = r.table(quant, "quantization")
         tensor.scales = r.floats(r.vector(q, Q_SCALE, 4, "quantization scale"))
@@ -431,8 +471,10 @@ def _read_tensor(r: _Reader, t: _Table) -> _Tensor:
         r.vector(q, Q_MIN, 4, "quantization min")
         r.vector(q, Q_MAX, 4, "quantization max")
         kind, details = r.union(q, Q_DETAILS_TYPE, DETAILS_MAX, "quantization details")
-        if details is not None and kind == DETAILS_CUSTOM_QUANTIZATION:
-            r.vector(details, 0, 1, "custom quantization")
+        if details is not None:
+            r.fields(details, layouts.DETAILS[kind], "quantization details")
+    if sparsity is not None:
+        _read_sparsity(r, sparsity)
     r.vector(t, T_SHAPE_SIGNATURE, 4, "tensor shape_signature")
     r.scalar(t, T_HAS_RANK, "<B", 0, "tensor has_rank")
     for v in r.tables(r.vector(t, T_VARIANTS, 4, "tensor variant_tensors"), "variant subtype"):
@@ -440,6 +482,17 @@ def _read_tensor(r: _Reader, t: _Table) -> _Tensor:
         r.scalar(v, V_TYPE, "<b", 0, "variant type")
         r.scalar(v, V_HAS_RANK, "<B", 0, "variant has_rank")
     return tensor
+
+
+def _read_sparsity(r: _Reader, t: _Table) -> None:
+    """A sparse tensor's SparsityParameters and its DimensionMetadata tables, field by field."""
+    r.fields(t, layouts.SPARSITY, "sparsity")
+    for dim in r.tables(r.vector(t, SP_DIM_METADATA, 4, "sparsity dim_metadata"), "dimension metadata"):
+        r.fields(dim, layouts.DIMENSION, "dimension metadata")
+        for type_id in (DIM_SEGMENTS_TYPE, DIM_INDICES_TYPE):
+            kind, indices = r.union(dim, type_id, INDEX_VECTOR_MAX, "dimension metadata index vector")
+            if indices is not None:
+                r.fields(indices, layouts.INDEX_VECTOR[kind], "dimension metadata index vector")
 
 
 def _read_operator(r: _Reader, t: _Table) -> _Operator:
@@ -452,15 +505,15 @@ def _read_operator(r: _Reader, t: _Table) -> _Operator:
         r.scalar(t, O_LARGE_SIZE, "<Q", 0, "operator large custom options size"),
     )
     kind, options = r.union(t, O_OPTIONS_TYPE, OPTIONS_MAX, "operator builtin_options")
-    if kind in (OPTIONS_RESHAPE, OPTIONS_SQUEEZE):
-        r.vector(options, 0, 4, "operator options vector")
-    elif kind == OPTIONS_VAR_HANDLE:
-        r.string(options, 0, "var handle container")
-        r.string(options, 1, "var handle shared_name")
-    r.union(t, O_OPTIONS2_TYPE, OPTIONS2_MAX, "operator builtin_options_2")
+    if options is not None:
+        r.fields(options, layouts.OPTIONS[kind], "operator builtin_options")
+    kind, options = r.union(t, O_OPTIONS2_TYPE, OPTIONS2_MAX, "operator builtin_options_2")
+    if options is not None:
+        r.fields(options, layouts.OPTIONS2[kind], "operator builtin_options_2")
     r.vector(t, O_CUSTOM_OPTIONS, 1, "operator custom options")
     r.scalar(t, O_CUSTOM_FORMAT, "<b", 0, "operator custom options format")
     r.vector(t, O_MUTATING_INPUTS, 1, "operator mutating inputs")
+    r.scalar(t, O_DEBUG_METADATA, "<I", 0, "operator debug_metadata_index")
     return op
 
 
@@ -569,6 +622,14 @@ def _check_indices(m: _Model) -> None:
         if b.offset > 1 or b.size > 0:
             _fail("external_data", i, b.offset, f"buffer {i} keeps {b.size} bytes outside the flatbuffer")
     for g, s in enumerate(m.subgraphs):
+        for i, t in enumerate(s.tensors):
+            if t.external_buffer:
+                _fail(
+                    "external_data",
+                    i,
+                    t.external_buffer,
+                    f"subgraph {g} tensor {i} keeps its data in external buffer {t.external_buffer}",
+                )
         for i, op in enumerate(s.operators):
             if op.large_offset > 1 or op.large_size > 0:
                 _fail(

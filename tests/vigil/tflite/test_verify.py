@@ -207,11 +207,7 @@ def test_enum_limits_are_tflms_schemas():
     assert v.OPTIONS_MAX == largest(tflm_schema.BuiltinOptions)
     assert v.OPTIONS2_MAX == largest(tflm_schema.BuiltinOptions2)
     assert v.DETAILS_MAX == largest(tflm_schema.QuantizationDetails)
-    assert (v.OPTIONS_RESHAPE, v.OPTIONS_SQUEEZE, v.OPTIONS_VAR_HANDLE) == (
-        tflm_schema.BuiltinOptions.ReshapeOptions,
-        tflm_schema.BuiltinOptions.SqueezeOptions,
-        tflm_schema.BuiltinOptions.VarHandleOptions,
-    )
+    assert v.INDEX_VECTOR_MAX == largest(tflm_schema.SparseIndexVector)
     assert (v.INT8, v.UINT8, v.INT16) == (
         tflm_schema.TensorType.INT8,
         tflm_schema.TensorType.UINT8,
