@@ -12,6 +12,7 @@ hide it."""
 
 from __future__ import annotations
 
+import copy
 import ctypes as C
 import os
 import struct
@@ -282,4 +283,48 @@ def reader_items(generated, schema) -> tuple[list, list]:
         else:
             broken(where, data, "field outside its table", t0._tab.Pos)
 
+    # -- items no later check loads: an operator code no operator uses (first, then last), a
+    # subgraph's name, buffers no tensor refers to -------------------------------------------
+    def unused_code(first: bool):
+        def edit(m):
+            c = schema.OperatorCodeT()
+            c.builtinCode, c.deprecatedBuiltinCode, c.customCode, c.version = 32, 32, b"Unused", 1
+            if first:
+                m.operatorCodes.insert(0, c)
+                for op in m.subgraphs[0].operators:
+                    op.opcodeIndex += 1
+            else:
+                m.operatorCodes.append(c)
+
+        return edit
+
+    for first in (True, False):
+        data = rewrite_model(kws, unused_code(first))
+        k = 0 if first else root(data).OperatorCodesLength() - 1
+        ok(f"an unused operator code {k}", data)
+        bad, nul = no_nul(data, vector_of(data, root(data).OperatorCodes(k), 6))
+        broken(f"unused operator code {k}: custom_code without its NUL", bad, "string without its NUL", nul)
+
+    def named_subgraphs(m):
+        m.subgraphs.append(copy.deepcopy(m.subgraphs[0]))
+        m.subgraphs[0].name, m.subgraphs[1].name = b"main", b"second"
+
+    two = rewrite_model(kws, named_subgraphs)
+    ok("two named subgraphs", two)
+    for k in (0, 1):
+        bad, nul = no_nul(two, vector_of(two, root(two).Subgraphs(k), 12))
+        broken(f"subgraph {k}: its name without its NUL", bad, "string without its NUL", nul)
+
+    def unused_buffers(m):
+        for n in (3, 5):
+            b = schema.BufferT()
+            b.data = list(range(1, n + 1))
+            m.buffers.append(b)
+
+    spare = rewrite_model(kws, unused_buffers)
+    ok("two buffers no tensor refers to", spare)
+    last_buffer = root(spare).BuffersLength() - 1
+    for k in (last_buffer - 1, last_buffer):
+        bad, first = longer(spare, vector_of(spare, root(spare).Buffers(k), 4), 1)
+        broken(f"unused buffer {k}: its data one byte past the end", bad, RUNS_PAST, first)
     return out, guarded
