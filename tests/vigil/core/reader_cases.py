@@ -80,6 +80,30 @@ def moved_to_end(data: bytes, table, slot: int, elem: int, elem_align: int, nul:
     return put(moved, at, "<I", new - at)
 
 
+def tables_at_end(data: bytes, at: int, count: int) -> bytes:
+    """The vector the offset at `at` refers to, replaced by one of `count` elements that all refer
+    to one empty table (a vtable of 4 bytes, no field): the table is the data's last 4 bytes, so
+    the vector ends 4 bytes before the end (a vector of tables can never be last: its elements
+    point forward)."""
+    tail = data + bytes(-len(data) % 4)
+    vt = len(tail)
+    tail += struct.pack("<HH", 4, 4)
+    vec = len(tail)
+    table = vec + 4 + 4 * count
+    tail += struct.pack("<I", count) + b"".join(struct.pack("<I", table - (vec + 4 + 4 * i)) for i in range(count))
+    tail += struct.pack("<i", table - vt)
+    return put(tail, at, "<I", vec - at)
+
+
+def table_at_end(data: bytes, element: int) -> bytes:
+    """The vector element at `element` pointed at an empty table appended to the data (its 4-byte
+    vtable, then its soffset: 8 non-zero bytes only that element reaches)."""
+    tail = data + bytes(-len(data) % 4)
+    vt = len(tail)
+    tail += struct.pack("<HHi", 4, 4, 4)
+    return put(tail, element, "<I", vt + 4 - element)
+
+
 def no_nul(data: bytes, chars: int) -> tuple[bytes, int]:
     """The string whose length is at `chars` with its NUL overwritten."""
     nul = chars + 4 + u32(data, chars)
@@ -130,6 +154,17 @@ def reader_items(generated, schema) -> tuple[list, list]:
 
     sp = rewrite_model(kws, sparse)
     ok("a sparse tensor, two dimensions of both index vectors", sp)
+    ok("sparsity dim_metadata of 8 empty dimensions, the last table the data's end",
+       tables_at_end(sp, field_pos(tensor(sp, weights).Sparsity(), 8), 8))  # fmt: skip
+
+    def sparse_min(m):
+        sparse(m)
+        m.subgraphs[0].tensors[weights].quantization.min = [0.0]
+
+    spq = rewrite_model(kws, sparse_min)
+    ok("a sparse tensor with a quantization min", spq)
+    bad, first = longer(spq, vector_of(spq, tensor(spq, weights).Quantization(), 4), 4)
+    broken("a sparse tensor's quantization min one element too long", bad, RUNS_PAST, first)
 
     def sparsity(data):
         return tensor(data, weights).Sparsity()
@@ -178,6 +213,11 @@ def reader_items(generated, schema) -> tuple[list, list]:
 
     var = rewrite_model(kws, variants)
     ok("a tensor with two variant subtypes", var)
+    ok("variant_tensors of 8 empty subtypes, the last table the data's end",
+       tables_at_end(var, field_pos(tensor(var, 1), 22), 8))  # fmt: skip
+    for k in (0, 1):
+        shaped = moved_to_end(var, tensor(var, 1).VariantTensors(k), 4, 4, 4)
+        ok(f"variant subtype {k}: its shape the data's last bytes", shaped)
     for k in (0, 1):
         v = tensor(var, 1).VariantTensors(k)
         bad, first = longer(var, vector_of(var, v, 4), 4)
@@ -202,6 +242,8 @@ def reader_items(generated, schema) -> tuple[list, list]:
     ext = rewrite_model(kws, external)
     ok("two external buffer groups and buffers no tensor uses", ext)
     r = root(ext)
+    for slot, name in ((20, "external buffer groups"), (22, "external buffers")):
+        ok(f"{name}: 8 empty tables, the last the data's end", tables_at_end(ext, field_pos(r, slot), 8))
     for slot, name in ((20, "external buffer groups"), (22, "external buffers")):
         bad, first = longer(ext, vector_of(ext, r, slot), 4)
         broken(f"{name} one element too long", bad, RUNS_PAST, first)
@@ -324,7 +366,22 @@ def reader_items(generated, schema) -> tuple[list, list]:
     spare = rewrite_model(kws, unused_buffers)
     ok("two buffers no tensor refers to", spare)
     last_buffer = root(spare).BuffersLength() - 1
+    # buffer 0 and the last buffer, each an empty table at the data's end: the structure pass
+    # must read it, or its 8 bytes are trailing
+    buffers = root(spare)._tab.Vector(root(spare)._tab.Offset(12))
+    for k in (0, last_buffer):
+        ok(f"buffer {k} an empty table at the data's end", table_at_end(spare, buffers + 4 * k))
     for k in (last_buffer - 1, last_buffer):
         bad, first = longer(spare, vector_of(spare, root(spare).Buffers(k), 4), 1)
         broken(f"unused buffer {k}: its data one byte past the end", bad, RUNS_PAST, first)
+
+    # a signature with two input maps: the second one's name without its NUL
+    def two_inputs(m):
+        m.signatureDefs[0].inputs.append(copy.deepcopy(m.signatureDefs[0].inputs[0]))
+        m.signatureDefs[0].inputs[1].name = b"again"
+
+    maps = rewrite_model(pre, two_inputs)
+    ok("a signature with two input maps", maps)
+    bad, nul = no_nul(maps, vector_of(maps, root(maps).SignatureDefs(0).Inputs(1), 4))
+    broken("signature 0 input map 1: its name without its NUL", bad, "string without its NUL", nul)
     return out, guarded
