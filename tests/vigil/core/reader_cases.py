@@ -356,6 +356,10 @@ def reader_items(generated, schema) -> tuple[list, list]:
     for k in (0, 1):
         bad, nul = no_nul(two, vector_of(two, root(two).Subgraphs(k), 12))
         broken(f"subgraph {k}: its name without its NUL", bad, "string without its NUL", nul)
+        # a tensor's name: only the structure pass reads it (the later checks load subgraphs,
+        # and with them their names, again)
+        bad, nul = no_nul(two, vector_of(two, root(two).Subgraphs(k).Tensors(3), 10))
+        broken(f"subgraph {k} tensor 3: its name without its NUL", bad, "string without its NUL", nul)
 
     def unused_buffers(m):
         for n in (3, 5):
