@@ -55,7 +55,9 @@ def vector_of(data: bytes, table, slot: int) -> int:
 def longer(data: bytes, vec: int, size: int) -> tuple[bytes, int]:
     """The vector at `vec` (elements of `size` bytes) claiming one element more than the data
     holds after its length; with one byte fewer per element they would fit (size > 1)."""
-    count = (len(data) - vec - 4) // size + 1
+    left = len(data) - vec - 4
+    count = left // size + 1
+    assert (size - 1) * count <= left, "one byte fewer per element must fit"
     return put(data, vec, "<I", count), vec + 4
 
 
@@ -133,7 +135,8 @@ def reader_items(generated, schema) -> tuple[list, list]:
         return root(data).Subgraphs(sub).Tensors(k)
 
     # -- sparsity parameters: two sparse dimensions, each with both index vectors ---------------
-    weights = 16  # functional_1/dense/MatMul [12, 64], int8
+    weights = 16
+    assert tensor(kws, weights).Name() == b"functional_1/dense/MatMul", "the dense layer's weights [12, 64]"
 
     def sparse(m):
         def index_vector(kind, values):
@@ -271,6 +274,7 @@ def reader_items(generated, schema) -> tuple[list, list]:
     assert len(last_scalar) % 16 == 0
 
     # -- vectors and strings at the data's end ------------------------------------------------
+    assert tensor(kws, 17).Quantization().ZeroPointLength() == 64
     zp = moved_to_end(kws, tensor(kws, 17).Quantization(), 10, 8, 8)  # 64 int64 zero points
     ok("tensor 17's 64 zero points as the data's last bytes", zp)
     guarded.append(Judged("tensor 17's zero points against the page's end", zp, None, "ok"))
