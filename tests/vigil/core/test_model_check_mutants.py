@@ -64,6 +64,8 @@ class Inputs:
     typed: list[Judged]  # constants of every TensorType, their buffers exact and one byte off
     edges: list[Judged]  # quantization at its limits, details with extreme numbers and long names
     later: list[Judged]  # faults in a second subgraph, signature, map, buffer, operator...
+    reader: list[Judged]  # items only the structure pass reads, structures at the data's end
+    guarded: list[Judged]  # models that end against an inaccessible page (reader_cases.py)
 
 
 def inputs_key(data_dir: Path) -> str:
@@ -85,6 +87,7 @@ def build_inputs(request, data_dir: Path) -> Inputs:
     from vigil.bench import model_damage
 
     from . import schema_probes as probes
+    from .reader_cases import reader_items
     from .test_model_check import CASES, crafted, generate_models
 
     generated = generate_models(request.getfixturevalue("manifest"), request.getfixturevalue("tmp_path_factory"))
@@ -149,6 +152,7 @@ def build_inputs(request, data_dir: Path) -> Inputs:
         typed_constants(generated["kws_ref_model"][0], schema),
         edge_models(generated, schema),
         later_items(generated, schema),
+        *reader_items(generated, schema),
     )
 
 
@@ -1733,3 +1737,19 @@ def test_edges_of_the_quantization_and_the_details(inputs):
 def test_faults_after_the_first_item(inputs):
     for j in inputs.later:
         judge(j)
+
+
+def test_items_only_the_structure_pass_reads(inputs):
+    for j in inputs.reader:
+        judge(j)
+
+
+def test_nothing_is_read_past_the_data_s_end(inputs):
+    """The models whose last bytes are a scalar, a vector's elements or a string, against an
+    inaccessible page: the verdict is check_model's, and no byte after the data is read."""
+    from .reader_cases import guarded_check
+
+    assert len(inputs.guarded) >= 5
+    for j in inputs.guarded:
+        judge(j)
+        assert guarded_check(j.data) == check_model(j.data), j.where
