@@ -233,6 +233,26 @@ def test_a_clip_is_padded_with_silence_to_the_window(n):
     assert line == ResultLine("kws", "c1", "yes", tuple(_onehot(4, 2).tolist()), ZP, SCALE, line.time_us, 0)
 
 
+def test_a_window_of_0_is_the_clip_s_length_and_a_window_of_1_is_refused():
+    # 16100 lies inside MLPerf's valid windows [15840, 16160) but is not the 16000 that 0 would
+    # give the MFCC alone: only a window of the clip's length sees the peak at sample 16050.
+    clip = 16100
+    samples = noise(clip, seed=7)
+    samples[16050] = 32000
+    script = Script(KWS_LABELS, lambda k, x: _onehot(4, 2))
+    s = make_session(kws_binding(script), audio=cs.mfcc_frontend(clip, 0.5847029, 83, config=native.mfcc_config()))
+    s.audio_clip("w", samples)
+
+    def tensor(window):
+        m = native.Mfcc(native.mfcc_config(window_samples=window))
+        m.push(samples)
+        return m.tensor(0.5847029, 83)
+
+    assert np.array_equal(script.inputs[0], tensor(clip)) and not np.array_equal(script.inputs[0], tensor(16000))
+    with pytest.raises(VigilError, match="invalid argument"):
+        cs.mfcc_frontend(16000, 0.5, 0, config=native.mfcc_config(window_samples=1))
+
+
 def test_the_clip_label_is_the_first_highest_score():
     for scores, label in (([-3, 5, 5, 1], "unknown"), ([9, -128, -128, 9], "silence"), ([0, 0, 0, 1], "no")):
         s = make_session(kws_binding(Script(KWS_LABELS, lambda k, x, q=scores: q)))
