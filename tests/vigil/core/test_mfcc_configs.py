@@ -185,6 +185,17 @@ def newest_window(c, window: int, total: int) -> tuple[int, int]:
     return first, min(first + window, total)
 
 
+def ready_windows(mfcc, stream: np.ndarray, piece: int, c, window: int):
+    """Push `stream` in pieces of `piece` samples; after each piece once a tensor is ready, yield
+    (start, total, first, end): where the piece starts, the samples pushed so far and the window
+    [first, end) its newest tensor covers (newest_window)."""
+    for start in range(0, stream.size, piece):
+        mfcc.push(stream[start : start + piece])
+        total = min(start + piece, stream.size)
+        if mfcc.ready:
+            yield start, total, *newest_window(c, window, total)
+
+
 @pytest.mark.parametrize("config", [CONFIGS[1], CONFIGS[3]], ids=lambda c: c.name)
 def test_stream_in_odd_pieces_equals_tensorflow_windows(config, parity_clips):
     """Pieces of 100 samples and a tensor after each: samples after the newest frame that lie
@@ -193,12 +204,9 @@ def test_stream_in_odd_pieces_equals_tensorflow_windows(config, parity_clips):
     stream = np.concatenate(clips[:3] + [clips[-2]])  # words, then the quiet-then-loud clip
     scale, zero_point = 0.25, 0
     mfcc, rates, partial = native.Mfcc(config.native()), [], 0
-    for start in range(0, stream.size, 100):
-        mfcc.push(stream[start : start + 100])
-        total = min(start + 100, stream.size)
-        if not mfcc.ready or (start // 100) % 7:
+    for start, total, first, end in ready_windows(mfcc, stream, 100, config, config.clip_samples):
+        if (start // 100) % 7:
             continue
-        first, end = newest_window(config, config.clip_samples, total)
         partial += end < total
         expected = quantize(reference(config, stream[first:end]), scale, zero_point)
         same, lsb = compare(mfcc.tensor(scale, zero_point), expected)
@@ -228,12 +236,7 @@ def test_a_maximum_just_after_the_window_is_left_out(config):
     stream = np.clip(stream, -32768, 32767).astype(np.int16)
     scale, zero_point = 0.25, 0
     mfcc, rates, beyond = native.Mfcc(cfg), [], 0
-    for start in range(0, stream.size, 37):
-        mfcc.push(stream[start : start + 37])
-        total = min(start + 37, stream.size)
-        if not mfcc.ready:
-            continue
-        first, end = newest_window(cfg, cfg.window_samples, total)
+    for start, total, first, end in ready_windows(mfcc, stream, 37, cfg, cfg.window_samples):
         beyond += end < total and stream[end:total].max() > stream[first:end].max()
         expected = quantize(references.mfcc_features(stream[first:end], MfccSpec(**params)), scale, zero_point)
         same, lsb = compare(mfcc.tensor(scale, zero_point), expected)
@@ -412,12 +415,7 @@ def test_a_stream_through_the_largest_rings_equals_tensorflow(config, parity_cli
     clips = [parity_clips[n] for n in ("yes_1000ms.wav", "no_1000ms.wav", "noise_1000ms.wav")]
     stream = np.tile(np.concatenate(clips), -(-3 * config.clip_samples // 48000))[: 3 * config.clip_samples]
     mfcc, errors = native.Mfcc(config.native()), []
-    for start in range(0, stream.size, 1000):
-        mfcc.push(stream[start : start + 1000])
-        total = min(start + 1000, stream.size)
-        if not mfcc.ready:
-            continue
-        first, end = newest_window(config, config.clip_samples, total)
+    for _, _, first, end in ready_windows(mfcc, stream, 1000, config, config.clip_samples):
         errors.append(float(np.max(np.abs(mfcc.features() - reference(config, stream[first:end])))))
     print(f"{config.name}: {len(errors)} windows, worst {max(errors):.3g}")
     assert len(errors) >= 10 and max(errors) < 2e-3
