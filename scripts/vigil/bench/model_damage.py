@@ -10,7 +10,7 @@ trailing bytes) is written directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import flatbuffers
@@ -317,6 +317,18 @@ PER_CHANNEL_MUTATIONS = (
     Mutation("per-channel scales one short", "quantization", _edit(_per_channel_mismatch)),
     Mutation("two zero points for many scales", "quantization", _edit(_zero_points_mismatch)),
 )
+
+
+def damaged_copies(data: bytes, per_channel: bool) -> Iterator[tuple[Mutation, bytes]]:
+    """Every mutation of INT8_MUTATIONS (and PER_CHANNEL_MUTATIONS when the model has per-channel
+    weights) applied to `data`, with its result; those that do not apply to this model (no
+    constant, no per-channel tensor...) are left out."""
+    for m in INT8_MUTATIONS + (PER_CHANNEL_MUTATIONS if per_channel else ()):
+        try:
+            damaged = m.apply(data)
+        except (StopIteration, ValueError, IndexError):
+            continue
+        yield m, damaged
 
 
 def op_version(data: bytes, version: int, op_index: int = 0) -> bytes:

@@ -112,14 +112,7 @@ def build_inputs(request, data_dir: Path) -> Inputs:
     # The quantized classifiers model_damage is written for (not the preprocessor: raw int16 input).
     for name in ("kws_ref_model", "vww_96_int8", "micro_speech_quantized"):
         data, expect, _ = generated[name]
-        mutations = model_damage.INT8_MUTATIONS
-        if name in ("kws_ref_model", "vww_96_int8"):
-            mutations += model_damage.PER_CHANNEL_MUTATIONS
-        for m in mutations:
-            try:
-                bad = m.apply(data)
-            except (StopIteration, ValueError, IndexError):
-                continue  # the mutation does not apply to this model (no constant, no per-channel...)
+        for m, bad in model_damage.damaged_copies(data, per_channel=name in ("kws_ref_model", "vww_96_int8")):
             check = m.check or "ok"
             if check not in RESOLVER_CHECKS:
                 damaged.append(Judged(f"{name}: {m.name}", bad, None, check))

@@ -39,14 +39,8 @@ def test_the_real_models_pass_both(model_mirror, name):
 def _cases(model_mirror):
     for name in MODELS:
         data = (model_mirror / name).read_bytes()
-        mutations = model_damage.INT8_MUTATIONS
-        if name in ("kws_ref_model.tflite", "vww_96_int8.tflite"):
-            mutations += model_damage.PER_CHANNEL_MUTATIONS
-        for m in mutations:
-            try:
-                damaged = m.apply(data)
-            except (StopIteration, ValueError, IndexError):
-                continue  # the mutation does not apply to this model (no constant, no per-channel...)
+        per_channel = name in ("kws_ref_model.tflite", "vww_96_int8.tflite")
+        for m, damaged in model_damage.damaged_copies(data, per_channel):
             yield name, m, damaged
 
 
