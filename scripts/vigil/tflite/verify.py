@@ -103,9 +103,6 @@ INT8, UINT8, INT16 = 9, 3, 7
 ZERO_POINT_RANGE = {INT8: (-128, 127), UINT8: (0, 255), INT16: (-32768, 32767)}
 BUILTIN_MAX = 209  # BuiltinOperator STABLEHLO_CASE, the last of the schema TFLM reads
 BUILTIN_CUSTOM = 32
-# The largest member of each union (schema.fbs): BuiltinOptions, BuiltinOptions2, QuantizationDetails.
-OPTIONS_MAX, OPTIONS2_MAX, DETAILS_MAX = 126, 23, 3
-INDEX_VECTOR_MAX = 3  # SparseIndexVector: Int32Vector, Uint16Vector, Uint8Vector
 
 # Field ids (schema.fbs declaration order).
 (
@@ -308,16 +305,20 @@ class _Reader:
         target = self.ref(t, fid, what)
         return self.table(target, what) if target else None
 
-    def union(self, t: _Table, type_id: int, largest: int, what: str) -> tuple[int, _Table | None]:
+    def union(self, t: _Table, type_id: int, members: tuple[str, ...], what: str) -> None:
+        """A union whose members are tables of scalars, vectors and strings (`members`: the layout
+        of each, by type, from vigil.tflite.layouts): its type NONE or a member, a value exactly
+        when the type is not NONE, and the value's fields where its member's layout puts them."""
         kind = self.scalar(t, type_id, "<B", 0, what)
         value = self.sub_table(t, type_id + 1, what)
-        if kind > largest:
+        if kind >= len(members):
             self.broken(t.pos, what, "union type is not a member of the union")
         if (kind != 0) != (value is not None):
             self.broken(
                 t.pos, what, "union value without a type" if value is not None else "union type without a value"
             )
-        return kind, value
+        if value is not None:
+            self.fields(value, members[kind], what)
 
     def fields(self, t: _Table, layout: str, what: str) -> None:
         """Every field of `layout` (vigil.tflite.layouts) that the table has, where it says."""
@@ -470,9 +471,7 @@ def _read_tensor(r: _Reader, t: _Table) -> _Tensor:
         tensor.dimension = r.scalar(q, Q_DIMENSION, "<i", 0, "quantized dimension")
         r.vector(q, Q_MIN, 4, "quantization min")
         r.vector(q, Q_MAX, 4, "quantization max")
-        kind, details = r.union(q, Q_DETAILS_TYPE, DETAILS_MAX, "quantization details")
-        if details is not None:
-            r.fields(details, layouts.DETAILS[kind], "quantization details")
+        r.union(q, Q_DETAILS_TYPE, layouts.DETAILS, "quantization details")
     if sparsity is not None:
         _read_sparsity(r, sparsity)
     r.vector(t, T_SHAPE_SIGNATURE, 4, "tensor shape_signature")
@@ -490,9 +489,7 @@ def _read_sparsity(r: _Reader, t: _Table) -> None:
     for dim in r.tables(r.vector(t, SP_DIM_METADATA, 4, "sparsity dim_metadata"), "dimension metadata"):
         r.fields(dim, layouts.DIMENSION, "dimension metadata")
         for type_id in (DIM_SEGMENTS_TYPE, DIM_INDICES_TYPE):
-            kind, indices = r.union(dim, type_id, INDEX_VECTOR_MAX, "dimension metadata index vector")
-            if indices is not None:
-                r.fields(indices, layouts.INDEX_VECTOR[kind], "dimension metadata index vector")
+            r.union(dim, type_id, layouts.INDEX_VECTOR, "dimension metadata index vector")
 
 
 def _read_operator(r: _Reader, t: _Table) -> _Operator:
@@ -504,12 +501,8 @@ def _read_operator(r: _Reader, t: _Table) -> _Operator:
         r.scalar(t, O_LARGE_OFFSET, "<Q", 0, "operator large custom options offset"),
         r.scalar(t, O_LARGE_SIZE, "<Q", 0, "operator large custom options size"),
     )
-    kind, options = r.union(t, O_OPTIONS_TYPE, OPTIONS_MAX, "operator builtin_options")
-    if options is not None:
-        r.fields(options, layouts.OPTIONS[kind], "operator builtin_options")
-    kind, options = r.union(t, O_OPTIONS2_TYPE, OPTIONS2_MAX, "operator builtin_options_2")
-    if options is not None:
-        r.fields(options, layouts.OPTIONS2[kind], "operator builtin_options_2")
+    r.union(t, O_OPTIONS_TYPE, layouts.OPTIONS, "operator builtin_options")
+    r.union(t, O_OPTIONS2_TYPE, layouts.OPTIONS2, "operator builtin_options_2")
     r.vector(t, O_CUSTOM_OPTIONS, 1, "operator custom options")
     r.scalar(t, O_CUSTOM_FORMAT, "<b", 0, "operator custom options format")
     r.vector(t, O_MUTATING_INPUTS, 1, "operator mutating inputs")

@@ -13,6 +13,7 @@ from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as tfl
 
 from vigil.bench.model_damage import INT8_MUTATIONS, PER_CHANNEL_MUTATIONS, op_version
 from vigil.errors import VigilError
+from vigil.tflite import layouts
 from vigil.tflite import verify as v
 from vigil.tflite.model import load_tflite, parse_tflite
 from vigil.tflite.op_versions import MAX_VERSION
@@ -204,10 +205,10 @@ def test_enum_limits_are_tflms_schemas():
             assert v.TYPE_NAMES[code] == name.lower()
     assert v.BUILTIN_MAX == largest(tflm_schema.BuiltinOperator)
     assert v.BUILTIN_CUSTOM == tflm_schema.BuiltinOperator.CUSTOM
-    assert v.OPTIONS_MAX == largest(tflm_schema.BuiltinOptions)
-    assert v.OPTIONS2_MAX == largest(tflm_schema.BuiltinOptions2)
-    assert v.DETAILS_MAX == largest(tflm_schema.QuantizationDetails)
-    assert v.INDEX_VECTOR_MAX == largest(tflm_schema.SparseIndexVector)
+    assert len(layouts.OPTIONS) - 1 == largest(tflm_schema.BuiltinOptions)
+    assert len(layouts.OPTIONS2) - 1 == largest(tflm_schema.BuiltinOptions2)
+    assert len(layouts.DETAILS) - 1 == largest(tflm_schema.QuantizationDetails)
+    assert len(layouts.INDEX_VECTOR) - 1 == largest(tflm_schema.SparseIndexVector)
     assert (v.INT8, v.UINT8, v.INT16) == (
         tflm_schema.TensorType.INT8,
         tflm_schema.TensorType.UINT8,
