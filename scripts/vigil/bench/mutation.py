@@ -62,7 +62,7 @@ C_TESTS = {
     "audio_frontend.c": ["tests/vigil/core/test_session_edges.py"],
     "status.c": ["tests/vigil/core/test_session_edges.py"],
     "replay.c": ["tests/vigil/core/test_replay.py"],
-    # The front-ends: references read from VIGIL_CACHE (tests/vigil/core/references.py).
+    # The front-ends read their references from VIGIL_CACHE (tests/vigil/core/references.py).
     "crc32.c": _nodes(
         "tests/vigil/core/test_abi.py", "test_crc32_at_the_edges", "test_crc32_is_zlibs_whole_and_in_pieces"
     ),
@@ -264,14 +264,14 @@ def _run_file(rel, name, workers, only, equivalents, progress) -> MutationRun:
     if not tests:
         raise VigilError(f"{rel}: none of its tests exist ({', '.join(C_TESTS[name])})")
     run = MutationRun(rel, tuple(tests))
-    tests = [*C_PYTEST_OPTIONS.get(name, ()), *tests]
+    args = [*C_PYTEST_OPTIONS.get(name, ()), *tests]  # what pytest is given: options, then the tests
     t0 = time.perf_counter()
     for w in workers:
         if not w.build():
             raise VigilError(f"{w.root}: the unmutated core does not build")
-    status, baseline = workers[0].test(tests, timeout=1800)
+    status, baseline = workers[0].test(args, timeout=1800)
     if status != SURVIVED:
-        raise VigilError(f"{rel}: its tests fail without any mutant ({' '.join(tests)})")
+        raise VigilError(f"{rel}: its tests fail without any mutant ({' '.join(args)})")
     timeout = 4 * baseline + 30
     original = (REPO_ROOT / rel).read_text()
     mutants = [m for m in mutants_of(REPO_ROOT / rel, rel) if only is None or m.key in only]
@@ -279,7 +279,7 @@ def _run_file(rel, name, workers, only, equivalents, progress) -> MutationRun:
 
     def lane(index: int) -> None:
         for m in mutants[index :: len(workers)]:
-            outcome = _try(m, workers[index], rel, original, tests, timeout, equivalents)
+            outcome = _try(m, workers[index], rel, original, args, timeout, equivalents)
             done.append(outcome)
             progress(f"{rel}: {len(done)}/{len(mutants)} ({outcome.status}: {outcome.where})")
 
