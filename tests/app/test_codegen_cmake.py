@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tools import core_sources
 from tests.vigil.models.helpers import rewrite_model
 from vigil.core.abi import FITS
 from vigil.core.session import ModelDesc
@@ -26,11 +27,7 @@ from vigil.tflite.arena import PROFILES
 from vigil.tflite.model import load_tflite
 
 REPO = Path(__file__).resolve().parents[2]
-CORE_SOURCES = [
-    str(REPO / "modules" / "vigil" / line.strip())
-    for line in (REPO / "modules" / "vigil" / "sources.txt").read_text().splitlines()
-    if line.strip() and not line.startswith("#")
-]
+CORE_SOURCES = [str(REPO / "modules" / "vigil" / source) for source in core_sources()]
 
 PROJECT = """cmake_minimum_required(VERSION 3.20)
 project(vigil_codegen_check C)

@@ -6,19 +6,15 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
+from tests.tools import core_sources
 from vigil.core.build import ensure_built
 
 REPO = Path(__file__).resolve().parents[2]
 CORE = REPO / "modules" / "vigil"
 
 
-def listed() -> list[str]:
-    lines = (CORE / "sources.txt").read_text().splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
 def test_every_core_source_is_listed_once():
-    sources = listed()
+    sources = core_sources()
     assert len(sources) == len(set(sources))
     assert sorted(sources) == sorted(str(p.relative_to(CORE)) for p in (CORE / "src").glob("*.c"))
 
@@ -31,7 +27,7 @@ def test_zephyr_and_scons_read_the_same_list():
 
 
 def test_host_and_qemu_builds_contain_every_listed_source():
-    compiled = {Path(s).stem for s in listed()}
+    compiled = {Path(s).stem for s in core_sources()}
     elf = ensure_built("qemu")
     ensure_built("host")
     host_objects = {p.stem for p in (REPO / "build" / "host" / "modules" / "vigil" / "src").glob("*.os")}
@@ -40,7 +36,7 @@ def test_host_and_qemu_builds_contain_every_listed_source():
     # Every object is an input of the Cortex-M33 link (the map names it even where unused
     # functions are garbage-collected), and the ELF's DWARF names the sources it kept.
     link_map = elf.with_suffix(".map").read_text()
-    for source in listed():
+    for source in core_sources():
         assert f"build/qemu/modules/vigil/{Path(source).with_suffix('.o')}" in link_map, source
     with open(elf, "rb") as f:
         units = {Path(cu.get_top_DIE().get_full_path()).name for cu in ELFFile(f).get_dwarf_info().iter_CUs()}

@@ -10,9 +10,9 @@ import subprocess
 import pytest
 from elftools.elf.elffile import ELFFile
 
+from tests.tools import core_sources
 from vigil.core.native import library
 from vigil.core.toolchain import CORE_CFLAGS, HOST_SANITIZE
-from vigil.settings import REPO_ROOT
 
 
 def test_every_core_unit_of_the_host_library_was_built_with_the_sanitizer():
@@ -24,8 +24,7 @@ def test_every_core_unit_of_the_host_library_was_built_with_the_sanitizer():
             top = cu.get_top_DIE()
             name = top.attributes["DW_AT_name"].value.decode()
             units[name] = top.attributes["DW_AT_producer"].value.decode().split()
-    lines = (REPO_ROOT / "modules/vigil/sources.txt").read_text().splitlines()
-    core = [f"modules/vigil/{s.strip()}" for s in lines if s.strip() and not s.startswith("#")]
+    core = [f"modules/vigil/{source}" for source in core_sources()]
     assert core and set(core) <= set(units), sorted(set(core) - set(units))
     for name, flags in units.items():
         if name.startswith("modules/vigil/"):
