@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import os
+import io
 from dataclasses import astuple
 from importlib import metadata
 
 import numpy as np
 
+from vigil.fileio import write_bytes_atomic
 from vigil.frontends import image as image_definition
 from vigil.frontends import mlperf_mfcc
 from vigil.frontends.spec import ImageSpec, MfccSpec
@@ -39,10 +40,9 @@ def _cached(folder: str, key: hashlib._Hash, compute) -> np.ndarray:
     if path.is_file():
         return np.load(path)
     value = np.asarray(compute())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npy")
-    np.save(temp, value)
-    os.replace(temp, path)  # concurrent runs write the same bytes; a reader never sees half
+    raw = io.BytesIO()
+    np.save(raw, value)
+    write_bytes_atomic(path, raw.getvalue())  # concurrent runs write the same bytes; a reader never sees half
     return value
 
 
